@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+// The command line: the one place that catches errors and sets the exit code.
+import { Command, CommanderError } from 'commander';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatDiagnostic, type Diagnostic } from './inventory/diagnostics';
+import { InputError, InternalError, EXIT } from './errors';
+import { buildDist, buildPlan } from './pipeline';
+import { planDistChanges, writeDist } from './write/write-dist';
+import { formatUnifiedDiff, useColour } from './commands/diff-text';
+import { planAsJson, planAsText } from './commands/plan-text';
+import { InventorySchema } from './inventory/schema';
+import { TEMPLATES_DIR } from './render/render';
+
+const DEFAULT_INVENTORY = 'inventory.yaml';
+const DEFAULT_OUT = 'dist';
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  success
+  1  --check or diff found changes
+  2  invalid input (the inventory, or the command line)
+  3  internal error in kindling (please report it, with the output)`;
+
+function printDiagnostics(list: Diagnostic[]): void {
+  for (const d of list) process.stderr.write(`${formatDiagnostic(d)}\n`);
+}
+
+function countLine(list: Diagnostic[]): string {
+  const errors = list.filter((d) => d.severity === 'error').length;
+  const warnings = list.length - errors;
+  return `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+}
+
+/** Throws the (already formatted) exit code; caught in main so that only main exits. */
+class ExitRequest extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('kindling')
+    .description('Turns one reviewed inventory into the backup configuration (blaze, wildfire, crontab, setup, restore) of every host.')
+    .showHelpAfterError()
+    .exitOverride()
+    .addHelpText('after', EXIT_CODES_HELP);
+
+  program
+    .command('validate')
+    .description('check the inventory: schema, references, schedules, paths and capacity')
+    .option('-i, --inventory <file>', 'inventory file', DEFAULT_INVENTORY)
+    .addHelpText('after', '\nExample:\n  kindling validate -i inventory.yaml')
+    .action((opts: { inventory: string }) => {
+      const { warnings, plan } = buildPlan(opts.inventory);
+      printDiagnostics(warnings);
+      process.stdout.write(`${opts.inventory}: valid, ${plan.hosts.length} hosts (${countLine(warnings)})\n`);
+    });
+
+  program
+    .command('generate')
+    .description('render dist/<host>/ for every host; rewrites only files whose content changed')
+    .option('-i, --inventory <file>', 'inventory file', DEFAULT_INVENTORY)
+    .option('-o, --out <dir>', 'output folder', DEFAULT_OUT)
+    .option('--check', 'write nothing; exit 1 and list the files that would change')
+    .addHelpText('after', '\nExamples:\n  kindling generate\n  kindling generate --check      # CI: is the committed dist/ fresh?')
+    .action((opts: { inventory: string; out: string; check?: boolean }) => {
+      const { files, warnings } = buildDist(opts.inventory);
+      printDiagnostics(warnings);
+      const changeSet = planDistChanges(opts.out, files);
+      if (opts.check) {
+        if (changeSet.changes.length === 0) {
+          process.stdout.write(`${opts.out}/ is up to date (${changeSet.unchanged} files)\n`);
+          return;
+        }
+        for (const c of changeSet.changes) process.stdout.write(`would ${c.kind === 'removed' ? 'remove' : 'write'}: ${opts.out}/${c.path}\n`);
+        process.stdout.write(`${opts.out}/ is stale: ${changeSet.changes.length} files would change; run kindling generate\n`);
+        throw new ExitRequest(EXIT.changes);
+      }
+      const summary = writeDist(opts.out, files, changeSet);
+      process.stdout.write(`${opts.out}/: ${summary.written} written, ${summary.unchanged} unchanged, ${summary.removed} removed\n`);
+    });
+
+  program
+    .command('diff')
+    .description('show, as a unified diff, what generate would change in dist/')
+    .option('-i, --inventory <file>', 'inventory file', DEFAULT_INVENTORY)
+    .option('-o, --out <dir>', 'output folder', DEFAULT_OUT)
+    .addHelpText('after', '\nExample:\n  kindling diff | less -R\nExit 1 when there are changes, 0 when there are none.')
+    .action((opts: { inventory: string; out: string }) => {
+      const { files } = buildDist(opts.inventory);
+      const changeSet = planDistChanges(opts.out, files);
+      if (changeSet.changes.length === 0) return;
+      process.stdout.write(formatUnifiedDiff(opts.out, changeSet.changes, useColour(process.stdout)));
+      throw new ExitRequest(EXIT.changes);
+    });
+
+  program
+    .command('plan')
+    .argument('[host]', 'only this host')
+    .description('print the plan: what each host backs up, when, and where the copies go')
+    .option('-i, --inventory <file>', 'inventory file', DEFAULT_INVENTORY)
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExamples:\n  kindling plan chile\n  kindling plan --json | jq \'.hosts[].targets\'')
+    .action((host: string | undefined, opts: { inventory: string; json?: boolean }) => {
+      const { plan } = buildPlan(opts.inventory);
+      const hosts = host === undefined ? plan.hosts : plan.hosts.filter((h) => h.name === host);
+      if (host !== undefined && hosts.length === 0) {
+        throw new InputError(`unknown host '${host}'; hosts of ${opts.inventory}: ${plan.hosts.map((h) => h.name).join(', ')}`);
+      }
+      process.stdout.write(opts.json ? planAsJson(plan, hosts) : planAsText(hosts));
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of the inventory')
+    .action(() => {
+      process.stdout.write(`${JSON.stringify(InventorySchema, null, 2)}\n`);
+    });
+
+  program
+    .command('init')
+    .argument('[file]', 'where to write the starter inventory', DEFAULT_INVENTORY)
+    .description('write a commented starter inventory (never overwrites)')
+    .action((file: string) => {
+      if (existsSync(file)) throw new InputError(`${file} exists already; kindling init never overwrites a file`);
+      writeFileSync(file, readFileSync(join(TEMPLATES_DIR, 'init', 'inventory.yaml'), 'utf8'), { flag: 'wx' });
+      process.stdout.write(`wrote ${file}; edit it, then run kindling validate -i ${file}\n`);
+    });
+
+  return program;
+}
+
+function main(argv: string[]): number {
+  try {
+    buildProgram().parse(argv);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof ExitRequest) return error.code;
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return EXIT.ok;
+      return EXIT.invalidInput;
+    }
+    if (error instanceof InputError) {
+      if (error.diagnostics.length > 0) {
+        printDiagnostics(error.diagnostics);
+        process.stderr.write(`kindling: ${error.message} (${countLine(error.diagnostics)}); nothing was written\n`);
+      } else {
+        process.stderr.write(`kindling: ${error.message}\n`);
+      }
+      return EXIT.invalidInput;
+    }
+    const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const kind = error instanceof InternalError ? 'internal error' : 'unexpected error';
+    process.stderr.write(`kindling: ${kind}: ${stack}\nThis is a bug in kindling; please report it with the command and this output.\n`);
+    return EXIT.internal;
+  }
+}
+
+process.exitCode = main(process.argv);

@@ -1,0 +1,81 @@
+// A diagnostic is one problem found in the inventory, located in the file.
+// Every stage appends to a list instead of throwing, so the user sees all problems at once.
+
+export type Severity = 'error' | 'warning';
+
+/** A path in the inventory document, e.g. ['hosts', 'chile', 'targets', 1]. */
+export type DocPath = ReadonlyArray<string | number>;
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export interface Diagnostic {
+  severity: Severity;
+  file: string;
+  position: Position | undefined;
+  path: DocPath;
+  message: string;
+  hint?: string;
+}
+
+/** Renders a document path as people read it: hosts.chile.targets[1]. */
+export function formatDocPath(path: DocPath): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(part)) out += out === '' ? part : `.${part}`;
+    else out += `[${JSON.stringify(part)}]`;
+  }
+  return out === '' ? '(document)' : out;
+}
+
+/** file:line:column severity: path: message, then the hint on its own line. */
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = d.position ? `${d.file}:${d.position.line}:${d.position.column}` : d.file;
+  const head = `${where}: ${d.severity}: ${formatDocPath(d.path)}: ${d.message}`;
+  return d.hint ? `${head}\n  hint: ${d.hint}` : head;
+}
+
+/** Sorts by file position so the report reads top to bottom; stable for equal positions. */
+export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
+  return list
+    .map((d, index) => ({ d, index }))
+    .sort((a, b) => {
+      const la = a.d.position?.line ?? 0;
+      const lb = b.d.position?.line ?? 0;
+      if (la !== lb) return la - lb;
+      const ca = a.d.position?.column ?? 0;
+      const cb = b.d.position?.column ?? 0;
+      return ca !== cb ? ca - cb : a.index - b.index;
+    })
+    .map((x) => x.d);
+}
+
+/** Collects diagnostics for one file; `at` looks up the position of a document path. */
+export class DiagnosticList {
+  readonly items: Diagnostic[] = [];
+  constructor(
+    readonly file: string,
+    private readonly locate: (path: DocPath) => Position | undefined,
+  ) {}
+
+  error(path: DocPath, message: string, hint?: string): void {
+    this.push('error', path, message, hint);
+  }
+
+  warning(path: DocPath, message: string, hint?: string): void {
+    this.push('warning', path, message, hint);
+  }
+
+  get hasErrors(): boolean {
+    return this.items.some((d) => d.severity === 'error');
+  }
+
+  private push(severity: Severity, path: DocPath, message: string, hint?: string): void {
+    const item: Diagnostic = { severity, file: this.file, position: this.locate(path), path, message };
+    if (hint !== undefined) item.hint = hint;
+    this.items.push(item);
+  }
+}

@@ -1,0 +1,136 @@
+// The only reader of the inventory file. It turns YAML text into plain data and keeps
+// a way back from a document path to the line and column it came from, so that every
+// later stage can point at the offending node.
+import { readFileSync, statSync } from 'node:fs';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { InputError } from '../errors';
+import { DiagnosticList, type DocPath, type Position } from './diagnostics';
+
+/** Larger inventories are refused before parsing: a fleet of 10,000 hosts is about 3 MiB. */
+export const MAX_INVENTORY_BYTES = 16 * 1024 * 1024;
+/** Alias expansions allowed when building data; stops "billion laughs" documents. */
+const MAX_ALIAS_COUNT = 100;
+
+export interface LoadedInventory {
+  file: string;
+  data: unknown;
+  locate: (path: DocPath) => Position | undefined;
+}
+
+/** Reads and parses FILE; throws InputError with located diagnostics when it is not usable YAML. */
+export function loadInventory(file: string): LoadedInventory {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch (error) {
+    throw new InputError(`${file}: cannot read the inventory: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  if (size > MAX_INVENTORY_BYTES) {
+    const mib = (n: number): string => (n / 1024 / 1024).toFixed(1);
+    throw new InputError(
+      `${file}: error: the file is ${mib(size)} MiB; kindling reads inventories of at most ${mib(MAX_INVENTORY_BYTES)} MiB\n` +
+        '  hint: a fleet of 10,000 hosts takes about 3 MiB; is this the right file?',
+    );
+  }
+  return parseInventory(file, readFileSync(file, 'utf8'));
+}
+
+/** Parses inventory TEXT that came from FILE (the name is used in messages only). */
+export function parseInventory(file: string, text: string): LoadedInventory {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const toPosition = (offset: number): Position => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  const locate = createLocator(document.contents as Node | null, toPosition);
+  const problems = new DiagnosticList(file, () => undefined);
+  for (const error of document.errors) {
+    const what = error.code === 'DUPLICATE_KEY' ? 'a key appears twice in the same mapping' : firstLine(error.message);
+    const hint =
+      error.code === 'DUPLICATE_KEY'
+        ? 'YAML keeps only one of them; merge the two entries into one'
+        : 'fix the YAML syntax at this place (indentation, a missing colon, an unclosed quote)';
+    problems.items.push({
+      severity: 'error',
+      file,
+      position: toPosition(error.pos[0]),
+      path: [],
+      message: `invalid YAML: ${what}`,
+      hint,
+    });
+  }
+  if (problems.items.length > 0) throw new InputError('the inventory is not valid YAML', problems.items);
+
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const aliasBomb = /alias/i.test(message);
+    throw new InputError('the inventory cannot be read', [
+      {
+        severity: 'error',
+        file,
+        position: { line: 1, column: 1 },
+        path: [],
+        message: aliasBomb ? `too many YAML alias expansions (more than ${MAX_ALIAS_COUNT})` : message,
+        hint: aliasBomb ? 'write the repeated settings once under defaults: instead of nesting aliases' : 'check the YAML structure',
+      },
+    ]);
+  }
+  if (data === null || data === undefined) {
+    throw new InputError('the inventory is empty', [
+      {
+        severity: 'error',
+        file,
+        position: { line: 1, column: 1 },
+        path: [],
+        message: 'the inventory is empty: expected a mapping with version, fleet and hosts',
+        hint: 'run `kindling init` to write a commented starter inventory',
+      },
+    ]);
+  }
+  return { file, data, locate };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}
+
+/**
+ * Builds, on first use only, an index from document path to the position of its node
+ * (the key of a mapping entry, the start of a sequence item). A path that is not in the
+ * document (a missing property) falls back to its nearest existing ancestor.
+ */
+function createLocator(root: Node | null, toPosition: (offset: number) => Position): (path: DocPath) => Position | undefined {
+  let index: Map<string, number> | undefined;
+  const build = (): Map<string, number> => {
+    const found = new Map<string, number>();
+    const visit = (node: unknown, key: string, start: number | undefined): void => {
+      if (start !== undefined && !found.has(key)) found.set(key, start);
+      if (isMap(node)) {
+        for (const pair of node.items) {
+          if (!isPair(pair)) continue;
+          const keyNode = pair.key as Node | null;
+          const name = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+          const at = keyNode?.range?.[0] ?? (pair.value as Node | null)?.range?.[0];
+          visit(pair.value, `${key}\u0000${name}`, at);
+        }
+      } else if (isSeq(node)) {
+        node.items.forEach((item, i) => visit(item, `${key}\u0000${i}`, (item as Node | null)?.range?.[0]));
+      }
+    };
+    visit(root, '', root?.range?.[0]);
+    return found;
+  };
+  return (path) => {
+    index ??= build();
+    for (let length = path.length; length >= 0; length -= 1) {
+      const key = path.slice(0, length).map((p) => `\u0000${String(p)}`).join('');
+      const offset = index.get(key);
+      if (offset !== undefined) return toPosition(offset);
+    }
+    return undefined;
+  };
+}

@@ -1,0 +1,88 @@
+// The normalised inventory: defaults merged into every host, hosts sorted by name, ALLSYS
+// derived. Each value remembers the document path it came from (`origin`), so that the
+// semantic rules can point at the line that set it, even when it came from `defaults:`.
+import type { DocPath } from './diagnostics';
+import type { Role } from './schema';
+
+export interface Located<T> {
+  value: T;
+  origin: DocPath;
+}
+
+export interface Source {
+  name: string;
+  path: string;
+  dataType: string;
+  estimatedSize: string;
+  origin: DocPath;
+}
+
+export interface Database {
+  engine: 'postgresql';
+  osUser: string;
+  databases: string[];
+  estimatedSize: string;
+  origin: DocPath;
+}
+
+export interface Repository {
+  path: string;
+  estimatedSize: string;
+  origin: DocPath;
+}
+
+export interface ArchiveVolume {
+  device: Located<string | undefined>;
+  fsType: string;
+  options: string;
+  size: Located<string | undefined>;
+}
+
+export interface Retention {
+  localDays: number;
+  networkDays: number;
+  removableDays: number;
+}
+
+export interface Transfer {
+  connectTimeoutSeconds: number;
+  retries: number;
+  retryDelaySeconds: number;
+  bandwidthLimitKiBps: number;
+}
+
+export interface Host {
+  name: string;
+  description: string | undefined;
+  origin: DocPath;
+  roles: Role[];
+  /** Where each written role came from, for messages about roles. */
+  roleOrigins: Map<Role, DocPath>;
+  start: Located<string | undefined>;
+  timeZone: Located<string | undefined>;
+  sources: Source[];
+  archive: ArchiveVolume;
+  retention: Retention;
+  compression: 'bzip2' | 'zstd';
+  transfer: Transfer;
+  targets: Located<string>[];
+  database: Database | undefined;
+  repository: Repository | undefined;
+}
+
+export interface Fleet {
+  name: string;
+  distServeDir: Located<string>;
+  backupUser: string;
+  repositoryUser: string;
+  mailAlias: string;
+  mailAddress: string;
+  removableLabelPrefix: string;
+  allowedSigners: string[] | undefined;
+}
+
+export interface Inventory {
+  file: string;
+  fleet: Fleet;
+  hosts: Host[];
+}

@@ -1,0 +1,89 @@
+// Maps what people write (WrittenInventory, with defaults and shorthands) to the one
+// normalised Inventory the rules and the plan work on. Pure; never fails: anything it
+// cannot decide is left undefined for the rules to report.
+import type { DocPath } from './diagnostics';
+import type { ArchiveVolume, Host, Inventory, Retention, Source, Transfer } from './model';
+import type { Role, WrittenDefaults, WrittenHost, WrittenInventory, WrittenSource } from './schema';
+
+const BUILT_IN_RETENTION: Retention = { localDays: 30, networkDays: 30, removableDays: 3 };
+const BUILT_IN_TRANSFER: Transfer = { connectTimeoutSeconds: 10, retries: 3, retryDelaySeconds: 30, bandwidthLimitKiBps: 0 };
+const DEFAULT_SOURCE_SIZE = '10M';
+
+export function normalizeInventory(file: string, written: WrittenInventory): Inventory {
+  const defaults: WrittenDefaults = written.defaults ?? {};
+  const hosts = Object.keys(written.hosts)
+    .sort()
+    .map((name) => normalizeHost(name, written.hosts[name]!, defaults));
+  const fleet = written.fleet;
+  return {
+    file,
+    fleet: {
+      name: fleet.name,
+      distServeDir: { value: fleet.distServeDir, origin: ['fleet', 'distServeDir'] },
+      backupUser: fleet.backupUser,
+      repositoryUser: fleet.repositoryUser,
+      mailAlias: fleet.mailAlias,
+      mailAddress: fleet.mailAddress,
+      removableLabelPrefix: fleet.removableLabelPrefix,
+      allowedSigners: fleet.signing?.allowedSigners,
+    },
+    hosts,
+  };
+}
+
+function normalizeHost(name: string, host: WrittenHost, defaults: WrittenDefaults): Host {
+  const origin: DocPath = ['hosts', name];
+  const roleOrigins = new Map<Role, DocPath>();
+  (defaults.roles ?? []).forEach((role, i) => roleOrigins.set(role, ['defaults', 'roles', i]));
+  (host.roles ?? []).forEach((role, i) => roleOrigins.set(role, [...origin, 'roles', i]));
+  roleOrigins.set('ALLSYS', origin);
+  const sources: Source[] = [
+    ...(defaults.sources ?? []).map((s, i) => toSource(s, ['defaults', 'sources', i])),
+    ...(host.sources ?? []).map((s, i) => toSource(s, [...origin, 'sources', i])),
+  ];
+  return {
+    name,
+    description: host.description,
+    origin,
+    roles: [...roleOrigins.keys()].sort(),
+    roleOrigins,
+    start: pick(host.schedule?.start, [...origin, 'schedule', 'start'], defaults.schedule?.start, ['defaults', 'schedule', 'start'], origin),
+    timeZone: pick(
+      host.schedule?.timeZone,
+      [...origin, 'schedule', 'timeZone'],
+      defaults.schedule?.timeZone,
+      ['defaults', 'schedule', 'timeZone'],
+      origin,
+    ),
+    sources,
+    archive: normalizeArchive(origin, host, defaults),
+    retention: { ...BUILT_IN_RETENTION, ...defaults.retention, ...host.retention },
+    compression: host.compression ?? defaults.compression ?? 'bzip2',
+    transfer: { ...BUILT_IN_TRANSFER, ...defaults.transfer, ...host.transfer },
+    targets: (host.targets ?? []).map((target, i) => ({ value: target, origin: [...origin, 'targets', i] })),
+    database: host.database ? { ...host.database, estimatedSize: host.database.estimatedSize, origin: [...origin, 'database'] } : undefined,
+    repository: host.repository ? { ...host.repository, origin: [...origin, 'repository'] } : undefined,
+  };
+}
+
+function toSource(source: WrittenSource, origin: DocPath): Source {
+  return { ...source, estimatedSize: source.estimatedSize ?? DEFAULT_SOURCE_SIZE, origin };
+}
+
+function normalizeArchive(origin: DocPath, host: WrittenHost, defaults: WrittenDefaults): ArchiveVolume {
+  const own = host.archive;
+  const shared = defaults.archive ?? {};
+  return {
+    device: pick(own?.device, [...origin, 'archive', 'device'], shared.device, ['defaults', 'archive', 'device'], origin),
+    fsType: own?.fsType ?? shared.fsType ?? 'ext4',
+    options: own?.options ?? shared.options ?? 'defaults',
+    size: pick(own?.size, [...origin, 'archive', 'size'], shared.size, ['defaults', 'archive', 'size'], origin),
+  };
+}
+
+/** The host's own value if written, else the default, each with where it came from. */
+function pick<T>(own: T | undefined, ownOrigin: DocPath, shared: T | undefined, sharedOrigin: DocPath, fallback: DocPath) {
+  if (own !== undefined) return { value: own, origin: ownOrigin };
+  if (shared !== undefined) return { value: shared, origin: sharedOrigin };
+  return { value: undefined as T | undefined, origin: fallback };
+}

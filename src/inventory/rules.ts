@@ -1,0 +1,303 @@
+// Layer 3 of validation: semantic rules on the normalised inventory. Each rule is a small
+// named function that records errors and warnings; none throws, so every problem is
+// reported at once.
+import { estimateCapacity, formatBytes } from '../plan/capacity';
+import { isKnownTimeZone, parseStartTime } from '../plan/schedule';
+import type { DiagnosticList, DocPath } from './diagnostics';
+import type { Host, Inventory } from './model';
+import type { Role } from './schema';
+import { didYouMean } from './suggest';
+
+type Rule = (inventory: Inventory, problems: DiagnosticList) => void;
+
+/** A lower-case RFC 1123 label: it becomes a folder name, a file name and a shell word. */
+const HOST_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Characters allowed in paths: no quoting tricks, no spaces (fstab and logs stay plain). */
+const SAFE_PATH = /^\/[A-Za-z0-9._+@:,=/-]*$/;
+
+function hostsWithRole(inventory: Inventory, role: Role): Host[] {
+  return inventory.hosts.filter((h) => h.roles.includes(role));
+}
+
+const validHostNames: Rule = (inventory, problems) => {
+  for (const host of inventory.hosts) {
+    if (!HOST_NAME.test(host.name)) {
+      problems.error(
+        host.origin,
+        `'${host.name}' is not a valid host name: expected lower-case letters, digits and inner hyphens (at most 63)`,
+        'host names become folder names and shell words; use the short host name, e.g. chile',
+      );
+    }
+  }
+};
+
+const exactlyOneHostWithRole =
+  (role: Role, meaning: string): Rule =>
+  (inventory, problems) => {
+    const found = hostsWithRole(inventory, role);
+    if (found.length === 1) return;
+    if (found.length === 0) {
+      problems.error(['hosts'], `no host has the role ${role} (${meaning}); exactly one must`, `add ${role} to the roles of one host`);
+      return;
+    }
+    for (const host of found.slice(1)) {
+      problems.error(
+        host.roleOrigins.get(role) ?? host.origin,
+        `more than one host has the role ${role}: ${found.map((h) => h.name).join(', ')}; exactly one must`,
+        `keep ${role} on one host only`,
+      );
+    }
+  };
+
+const targetsAreKnownHosts: Rule = (inventory, problems) => {
+  const names = new Set(inventory.hosts.map((h) => h.name));
+  for (const host of inventory.hosts) {
+    for (const target of host.targets) {
+      if (!names.has(target.value)) {
+        problems.error(
+          target.origin,
+          `unknown host '${target.value}'`,
+          didYouMean(target.value, names) ?? `targets must be hosts of this inventory: ${[...names].join(', ')}`,
+        );
+      }
+    }
+  }
+};
+
+const noHostSyncsToItself: Rule = (inventory, problems) => {
+  for (const host of inventory.hosts) {
+    for (const target of host.targets) {
+      if (target.value === host.name) {
+        problems.error(target.origin, `host '${host.name}' lists itself as a target`, 'a copy on the same host is no backup; name another host');
+      }
+    }
+  }
+};
+
+const targetsAcceptCopies: Rule = (inventory, problems) => {
+  const byName = new Map(inventory.hosts.map((h) => [h.name, h]));
+  for (const host of inventory.hosts) {
+    for (const target of host.targets) {
+      const receiver = byName.get(target.value);
+      if (receiver && receiver !== host && !receiver.roles.includes('SYNCHOST') && !receiver.roles.includes('BUDDYHOST')) {
+        problems.error(
+          target.origin,
+          `target '${receiver.name}' is neither a SYNCHOST nor a BUDDYHOST, so it does not accept copies`,
+          `give '${receiver.name}' the role BUDDYHOST or SYNCHOST, or choose another target`,
+        );
+      }
+    }
+  }
+};
+
+const hostsHaveTargets: Rule = (inventory, problems) => {
+  for (const host of inventory.hosts) {
+    if (host.targets.length === 0 && inventory.hosts.length > 1) {
+      problems.warning(host.origin, `host '${host.name}' has no LAN targets: its copies stay on the host itself`, 'add targets: [HOST, …]');
+    }
+  }
+};
+
+const validSchedules: Rule = (inventory, problems) => {
+  for (const host of inventory.hosts) {
+    const { start, timeZone } = host;
+    if (start.value === undefined) {
+      problems.error(start.origin, `host '${host.name}' has no start time`, 'set schedule.start: "HH:MM" on the host or under defaults');
+    } else if (!parseStartTime(start.value)) {
+      problems.error(start.origin, `'${start.value}' is not a valid time of day: expected HH:MM from 00:00 to 23:59`, 'for example: "01:35"');
+    }
+    if (timeZone.value === undefined) {
+      problems.error(timeZone.origin, `host '${host.name}' has no time zone`, 'set schedule.timeZone, e.g. UTC or America/Toronto');
+    } else if (!isKnownTimeZone(timeZone.value)) {
+      const hint = /^[A-Z]{3,4}$/.test(timeZone.value)
+        ? `'${timeZone.value}' is an abbreviation; use a zone name that follows daylight saving, e.g. America/Toronto for EDT/EST`
+        : 'use an IANA zone name such as UTC or America/Toronto';
+      problems.error(timeZone.origin, `unknown time zone '${timeZone.value}'`, hint);
+    }
+  }
+};
+
+function checkPath(path: string, origin: DocPath, what: string, problems: DiagnosticList): void {
+  if (!path.startsWith('/')) {
+    problems.error(origin, `${what} '${path}' is not an absolute path`, 'start it with /');
+  } else if (path.split('/').includes('..')) {
+    problems.error(origin, `${what} '${path}' contains '..'`, 'write the path without .. components');
+  } else if (!SAFE_PATH.test(path)) {
+    problems.error(
+      origin,
+      `${what} '${path}' contains characters that are not allowed in paths (only letters, digits and . _ + @ : , = / -)`,
+      'spaces, quotes, $ and backticks are refused so that no path can change the meaning of a generated script',
+    );
+  }
+}
+
+const safePaths: Rule = (inventory, problems) => {
+  checkPath(inventory.fleet.distServeDir.value, inventory.fleet.distServeDir.origin, 'distServeDir', problems);
+  const seenDefaults = new Set<string>();
+  for (const host of inventory.hosts) {
+    for (const source of host.sources) {
+      const key = source.origin.join('\u0000');
+      if (seenDefaults.has(key)) continue; // a default source is checked once, not once per host
+      seenDefaults.add(key);
+      checkPath(source.path, [...source.origin, 'path'], 'source path', problems);
+    }
+    if (host.repository) checkPath(host.repository.path, [...host.repository.origin, 'path'], 'repository path', problems);
+    if (host.archive.device.value !== undefined) checkPath(host.archive.device.value, host.archive.device.origin, 'archive device', problems);
+  }
+};
+
+const uniqueSourceNames: Rule = (inventory, problems) => {
+  for (const host of inventory.hosts) {
+    const seen = new Map<string, DocPath>();
+    for (const source of host.sources) {
+      if (source.name === 'postgresql') {
+        problems.error([...source.origin, 'name'], "the source name 'postgresql' is kept for database dumps", 'choose another name');
+      }
+      if (seen.has(source.name)) {
+        problems.error(
+          [...source.origin, 'name'],
+          `host '${host.name}' has two sources named '${source.name}'; archive names would collide`,
+          'give each source its own name',
+        );
+      }
+      seen.set(source.name, source.origin);
+    }
+  }
+};
+
+const databaseHostsHaveDatabases: Rule = (inventory, problems) => {
+  for (const host of inventory.hosts) {
+    const isDbHost = host.roles.includes('DBHOST');
+    if (isDbHost && !host.database) {
+      problems.error(
+        host.roleOrigins.get('DBHOST') ?? host.origin,
+        `host '${host.name}' is a DBHOST but has no database settings`,
+        'add database: { engine: postgresql, osUser: postgres, databases: [NAME] }',
+      );
+    }
+    if (!isDbHost && host.database) {
+      problems.error(host.database.origin, `host '${host.name}' has database settings but not the role DBHOST`, 'add DBHOST to its roles');
+    }
+  }
+};
+
+const repositoryRoles: Rule = (inventory, problems) => {
+  for (const host of inventory.hosts) {
+    const isRepoHost = host.roles.includes('REPOHOST');
+    if (isRepoHost && !host.repository) {
+      problems.error(
+        host.roleOrigins.get('REPOHOST') ?? host.origin,
+        `host '${host.name}' is a REPOHOST but has no repository settings`,
+        'add repository: { path: /mnt/koji/ }',
+      );
+    }
+    if (!isRepoHost && host.repository) {
+      problems.error(host.repository.origin, `host '${host.name}' has repository settings but not the role REPOHOST`, 'add REPOHOST to its roles');
+    }
+  }
+  const copyHosts = hostsWithRole(inventory, 'COPYREPOHOST');
+  const repoHosts = hostsWithRole(inventory, 'REPOHOST');
+  if (copyHosts.length > 0 && repoHosts.length === 0) {
+    for (const host of copyHosts) {
+      problems.error(
+        host.roleOrigins.get('COPYREPOHOST') ?? host.origin,
+        `host '${host.name}' is a COPYREPOHOST but no host is a REPOHOST to copy from`,
+        'give the repository server the role REPOHOST',
+      );
+    }
+  }
+  for (const host of copyHosts) {
+    if (host.roles.includes('REPOHOST')) {
+      problems.error(host.roleOrigins.get('COPYREPOHOST') ?? host.origin, `host '${host.name}' cannot copy the repository to itself`, 'remove COPYREPOHOST from it');
+    }
+  }
+  for (const host of hostsWithRole(inventory, 'RBDHOST')) {
+    if (!host.roles.includes('REPOHOST') && !host.roles.includes('COPYREPOHOST')) {
+      problems.error(
+        host.roleOrigins.get('RBDHOST') ?? host.origin,
+        `host '${host.name}' is an RBDHOST but holds no repository: removable drives attach to the repository server or a host with a copy of it`,
+        'give it REPOHOST or COPYREPOHOST too, or move RBDHOST to such a host',
+      );
+    }
+  }
+};
+
+/** Every write into another host's folder: (receiving host, folder) must have one writer. */
+const oneWriterPerTargetFolder: Rule = (inventory, problems) => {
+  const writers = new Map<string, { writer: string; origin: DocPath }[]>();
+  const record = (receiver: string, folder: string, writer: string, origin: DocPath): void => {
+    const key = `${receiver}:${folder}`;
+    const list = writers.get(key) ?? [];
+    list.push({ writer, origin });
+    writers.set(key, list);
+  };
+  const repoHosts = hostsWithRole(inventory, 'REPOHOST');
+  for (const host of inventory.hosts) {
+    for (const target of host.targets) record(target.value, `/archive/blaze-backup/${host.name}/`, host.name, target.origin);
+    if (host.roles.includes('COPYREPOHOST')) {
+      for (const repoHost of repoHosts) {
+        record(host.name, '/archive/repo-backup/', repoHost.name, repoHost.roleOrigins.get('REPOHOST') ?? repoHost.origin);
+      }
+    }
+  }
+  for (const [key, list] of writers) {
+    const distinct = [...new Set(list.map((w) => w.writer))];
+    if (distinct.length < 2) continue;
+    for (const entry of list.slice(1)) {
+      problems.error(
+        entry.origin,
+        `two hosts write into the same folder ${key}: ${distinct.join(', ')}`,
+        'a folder on a target must have one writer; keep one REPOHOST',
+      );
+    }
+  }
+};
+
+const archiveVolumesDescribed: Rule = (inventory, problems) => {
+  for (const host of inventory.hosts) {
+    if (host.archive.device.value === undefined) {
+      problems.error(host.archive.device.origin, `host '${host.name}' has no /archive device`, 'set archive.device, e.g. /dev/mapper/NAME-archive');
+    }
+    if (host.archive.size.value === undefined) {
+      problems.error(host.archive.size.origin, `host '${host.name}' has no /archive size`, 'set archive.size as df -h shows it, e.g. 9.9G');
+    }
+  }
+};
+
+const archiveCapacity: Rule = (inventory, problems) => {
+  const estimates = estimateCapacity(inventory);
+  for (const host of inventory.hosts) {
+    const estimate = estimates.get(host.name);
+    if (!estimate || estimate.sizeBytes === undefined || estimate.shortfalls.length === 0) continue;
+    const parts = [`own ${formatBytes(estimate.ownBytes)}`, `received ${formatBytes(estimate.receivedBytes)}`];
+    if (estimate.repositoryCopyBytes > 0) parts.push(`repository copy ${formatBytes(estimate.repositoryCopyBytes)}`);
+    problems.warning(
+      host.archive.size.origin,
+      `host '${host.name}': /archive is ${host.archive.size.value} (${formatBytes(estimate.sizeBytes)}) but needs ${formatBytes(estimate.requiredBytes)}: ` +
+        `${estimate.shortfalls.join('; ')} (estimated use: ${parts.join(' + ')})`,
+      'grow the /archive volume, or move some of the copies it receives to a larger host',
+    );
+  }
+};
+
+const RULES: Rule[] = [
+  validHostNames,
+  exactlyOneHostWithRole('ADMHOST', 'administrator host that serves the scripts'),
+  exactlyOneHostWithRole('AGGREGHOST', 'log and mail aggregator'),
+  targetsAreKnownHosts,
+  noHostSyncsToItself,
+  targetsAcceptCopies,
+  hostsHaveTargets,
+  validSchedules,
+  safePaths,
+  uniqueSourceNames,
+  databaseHostsHaveDatabases,
+  repositoryRoles,
+  oneWriterPerTargetFolder,
+  archiveVolumesDescribed,
+  archiveCapacity,
+];
+
+export function checkRules(inventory: Inventory, problems: DiagnosticList): void {
+  for (const rule of RULES) rule(inventory, problems);
+}

@@ -1,0 +1,302 @@
+// The one JSON Schema of inventory.yaml. The TypeScript type of what people write
+// (WrittenInventory) is derived from it with TypeBox, so the two cannot drift apart.
+// Every property carries a description and an example: the schema is the reference
+// documentation of the inventory (`kindling schema` prints it, editors show it).
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/** Roles a host may be given in the inventory; ALLSYS is derived (every host) and never written. */
+export const WRITTEN_ROLES = [
+  'ADMHOST',
+  'AGGREGHOST',
+  'BUDDYHOST',
+  'COPYREPOHOST',
+  'DBHOST',
+  'RBDHOST',
+  'REPOHOST',
+  'SYNCHOST',
+] as const;
+export type WrittenRole = (typeof WRITTEN_ROLES)[number];
+export type Role = WrittenRole | 'ALLSYS';
+
+const HOST_NAME_PATTERN = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
+const SIZE_PATTERN = '^[0-9]+(\\.[0-9]+)?([KMGT]B?)?$';
+
+function doc<T extends TSchema>(schema: T, description: string, example: unknown): T {
+  return { ...schema, description, examples: [example] };
+}
+
+const HostName = doc(
+  Type.String({ pattern: HOST_NAME_PATTERN }),
+  'A host of the fleet, by its short lower-case host name (it becomes a folder name and a shell word).',
+  'chile',
+);
+
+const Size = doc(
+  Type.String({ pattern: SIZE_PATTERN }),
+  'A size as `df -h` prints it: K, M, G, T are powers of 1024 (5.0G); KB, MB, GB, TB are powers of 1000 (2TB).',
+  '9.9G',
+);
+
+const AbsolutePath = doc(
+  Type.String({ minLength: 1 }),
+  'An absolute path without `..` components.',
+  '/var/lib/bcfg2/',
+);
+
+const Source = doc(
+  Type.Object(
+    {
+      name: doc(
+        Type.String({ pattern: '^[a-z0-9]+$' }),
+        'Short name of the source; it becomes part of the archive name <host>-<name>-<Mon-DD-YYYY>.tar.bz2.',
+        'bcfg2',
+      ),
+      path: doc(AbsolutePath, 'The folder that is archived.', '/var/lib/bcfg2/'),
+      dataType: doc(
+        Type.String({ minLength: 1 }),
+        'What the data is, as the Backup Layout table names it.',
+        'BCFG2 DB',
+      ),
+      estimatedSize: Type.Optional(
+        doc(Size, 'Estimated size of one compressed archive of this source (default 10M); used for the capacity estimate.', '50M'),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+  'One folder that blaze archives every night into its own dated tar archive.',
+  { name: 'bcfg2', path: '/var/lib/bcfg2/', dataType: 'BCFG2 DB', estimatedSize: '50M' },
+);
+
+const Schedule = doc(
+  Type.Object(
+    {
+      start: Type.Optional(doc(
+        Type.String({ minLength: 1 }),
+        'Local time of day (24-hour HH:MM) at which the host fetches its scripts and runs blaze, then wildfire.',
+        '01:35',
+      )),
+      timeZone: Type.Optional(doc(
+        Type.String({ minLength: 1 }),
+        'IANA time zone name of the start time (never a fixed offset such as EDT, so daylight saving stays right).',
+        'America/Toronto',
+      )),
+    },
+    { additionalProperties: false },
+  ),
+  'When the nightly run starts.',
+  { start: '00:50', timeZone: 'America/Toronto' },
+);
+
+const ArchiveVolume = doc(
+  Type.Object(
+    {
+      device: doc(AbsolutePath, 'Block device mounted at /archive.', '/dev/mapper/chile-archive'),
+      fsType: doc(Type.String({ pattern: '^[a-z0-9]+$' }), 'File system type of /archive.', 'ext4'),
+      options: doc(Type.String({ pattern: '^[A-Za-z0-9_=,.-]+$' }), 'Mount options for the fstab line.', 'defaults,noatime'),
+      size: doc(Size, 'Size of the /archive file system, as `df -h` shows it.', '9.9G'),
+    },
+    { additionalProperties: false },
+  ),
+  'The /archive volume of the host (Backup Location Capacity table).',
+  { device: '/dev/mapper/hk-archive', fsType: 'ext4', size: '5.0G' },
+);
+
+const Database = doc(
+  Type.Object(
+    {
+      engine: doc(Type.Literal('postgresql'), 'Database engine; PostgreSQL is the one the fleet runs.', 'postgresql'),
+      osUser: doc(
+        Type.String({ pattern: '^[a-z_][a-z0-9_-]*$' }),
+        'Operating-system account that owns the database cluster; dumps run as this user (peer authentication, no password).',
+        'postgres',
+      ),
+      databases: doc(
+        Type.Array(Type.String({ pattern: '^[A-Za-z0-9_][A-Za-z0-9_-]*$' }), { minItems: 1 }),
+        'Databases dumped every night with pg_dump in custom format (restorable with pg_restore).',
+        ['koji'],
+      ),
+      estimatedSize: doc(Size, 'Estimated size of one night\'s dumps; used for the capacity estimate.', '2G'),
+    },
+    { additionalProperties: false },
+  ),
+  'Database settings of a DBHOST.',
+  { engine: 'postgresql', osUser: 'postgres', databases: ['koji'], estimatedSize: '2G' },
+);
+
+const Repository = doc(
+  Type.Object(
+    {
+      path: doc(AbsolutePath, 'The package repository folder on the REPOHOST.', '/mnt/koji/'),
+      estimatedSize: doc(Size, 'Estimated size of the repository; every COPYREPOHOST must hold one copy.', '2TB'),
+    },
+    { additionalProperties: false },
+  ),
+  'The package repository of a REPOHOST: synced to every COPYREPOHOST and mirrored to removable drives.',
+  { path: '/mnt/koji/', estimatedSize: '2TB' },
+);
+
+const Retention = doc(
+  Type.Object(
+    {
+      localDays: Type.Optional(doc(Type.Integer({ minimum: 1, maximum: 3650 }), 'Days of copies kept in /archive/blaze-backup/<host>/ on the host itself.', 30)),
+      networkDays: Type.Optional(doc(Type.Integer({ minimum: 1, maximum: 3650 }), 'Days of copies kept on network targets.', 30)),
+      removableDays: Type.Optional(doc(Type.Integer({ minimum: 1, maximum: 3650 }), 'Days of dated copies kept on removable drives.', 3)),
+    },
+    { additionalProperties: false },
+  ),
+  'How long copies are kept, counted back from the newest good copy of each kind.',
+  { localDays: 30, networkDays: 30, removableDays: 3 },
+);
+
+const Compression = doc(
+  Type.Unsafe<'bzip2' | 'zstd'>({ type: 'string', enum: ['bzip2', 'zstd'] }),
+  'Archive compression: bzip2 (the seed\'s .tar.bz2, through lbzip2 or pbzip2 when installed) or zstd (.tar.zst).',
+  'bzip2',
+);
+
+const Transfer = doc(
+  Type.Object(
+    {
+      connectTimeoutSeconds: Type.Optional(doc(Type.Integer({ minimum: 1, maximum: 600 }), 'ssh ConnectTimeout for every connection to another host.', 10)),
+      retries: Type.Optional(doc(Type.Integer({ minimum: 0, maximum: 10 }), 'How many times a failed rsync to a target is retried, with a growing pause.', 3)),
+      retryDelaySeconds: Type.Optional(doc(Type.Integer({ minimum: 0, maximum: 3600 }), 'First pause before a retry; it doubles each time.', 30)),
+      bandwidthLimitKiBps: Type.Optional(doc(Type.Integer({ minimum: 0 }), 'rsync --bwlimit in KiB/s; 0 means unlimited.', 0)),
+    },
+    { additionalProperties: false },
+  ),
+  'How copies travel to other hosts.',
+  { connectTimeoutSeconds: 10, retries: 3, retryDelaySeconds: 30, bandwidthLimitKiBps: 0 },
+);
+
+const Roles = doc(
+  Type.Array(Type.Unsafe<WrittenRole>({ type: 'string', enum: [...WRITTEN_ROLES] }), { uniqueItems: true }),
+  'Roles of the host (Offered/Backedup Servers/Services): ADMHOST, AGGREGHOST, BUDDYHOST, COPYREPOHOST, DBHOST, RBDHOST, REPOHOST, SYNCHOST. ALLSYS is every host and is not written.',
+  ['REPOHOST', 'RBDHOST'],
+);
+
+/** Settings a host may state; `defaults:` holds the same keys minus the host-only ones. */
+const hostSettings = {
+  roles: Roles,
+  schedule: Type.Optional(Schedule),
+  sources: Type.Optional(
+    doc(Type.Array(Source), 'Folders archived every night; a host\'s list is added to the defaults\' list.', [
+      { name: 'bcfg2', path: '/var/lib/bcfg2/', dataType: 'BCFG2 DB', estimatedSize: '50M' },
+    ]),
+  ),
+  archive: Type.Optional(Type.Partial(ArchiveVolume)),
+  retention: Type.Optional(Retention),
+  compression: Type.Optional(Compression),
+  transfer: Type.Optional(Transfer),
+};
+
+const Host = doc(
+  Type.Object(
+    {
+      ...hostSettings,
+      roles: Type.Optional(Roles),
+      description: Type.Optional(doc(Type.String(), 'What the host is for, for people.', 'The complete ARM repository')),
+      targets: Type.Optional(
+        doc(
+          Type.Array(HostName, { uniqueItems: true }),
+          'LAN targets: hosts that receive a copy of this host\'s /archive/blaze-backup/<host>/ every night.',
+          ['iraq', 'australia'],
+        ),
+      ),
+      database: Type.Optional(Database),
+      repository: Type.Optional(Repository),
+    },
+    { additionalProperties: false },
+  ),
+  'One host of the fleet and what differs from the defaults.',
+  { roles: ['REPOHOST'], schedule: { start: '01:35' }, targets: ['iraq', 'australia'] },
+);
+
+const Defaults = doc(
+  Type.Object(
+    {
+      roles: Type.Optional(Roles),
+      schedule: hostSettings.schedule,
+      sources: hostSettings.sources,
+      archive: hostSettings.archive,
+      retention: hostSettings.retention,
+      compression: hostSettings.compression,
+      transfer: hostSettings.transfer,
+    },
+    { additionalProperties: false },
+  ),
+  'What most hosts share; a host states only what differs.',
+  { roles: ['BUDDYHOST'], schedule: { timeZone: 'UTC' } },
+);
+
+const Signing = doc(
+  Type.Object(
+    {
+      allowedSigners: doc(
+        Type.Array(Type.String({ pattern: '^[^\\n]+$' }), { minItems: 1 }),
+        'Lines of the ssh allowed_signers file installed on every host: the reviewers whose signatures the fetch accepts.',
+        ['admin@cdot namespaces="kindling" ssh-ed25519 AAAAC3Nza...'],
+      ),
+    },
+    { additionalProperties: false },
+  ),
+  'Signed distribution: when present, every host verifies the signature of its SHA256SUMS before it installs new scripts.',
+  { allowedSigners: ['admin@cdot namespaces="kindling" ssh-ed25519 AAAAC3Nza...'] },
+);
+
+const Fleet = doc(
+  Type.Object(
+    {
+      name: doc(Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$' }), 'Name of the fleet, for logs and documents.', 'cdot-arm'),
+      distServeDir: doc(
+        AbsolutePath,
+        'Folder on the admin host from which dist/ is served; each host fetches <distServeDir>/<host>/ by scp.',
+        '/srv/kindling/dist',
+      ),
+      backupUser: doc(Type.String({ pattern: '^[a-z_][a-z0-9_-]*$' }), 'Account that moves copies between hosts over ssh.', 'backup'),
+      repositoryUser: doc(
+        Type.String({ pattern: '^[a-z_][a-z0-9_-]*$' }),
+        'Account that syncs the repository from the REPOHOST to the COPYREPOHOSTs.',
+        'apache',
+      ),
+      mailAlias: doc(Type.String({ pattern: '^[a-z0-9._-]+$' }), 'Mail alias that receives failure reports.', 'blaze-wildfire'),
+      mailAddress: doc(
+        Type.String({ pattern: '^[^\\s@,:"]+@[^\\s@,:"]+$' }),
+        'Address the alias delivers to.',
+        'fedora-arm@senecacollege.ca',
+      ),
+      removableLabelPrefix: doc(
+        Type.String({ pattern: '^[a-z0-9-]+$' }),
+        'Removable drives are found by file-system label <prefix>001 … <prefix>999.',
+        'cdot-backup-',
+      ),
+      signing: Type.Optional(Signing),
+    },
+    { additionalProperties: false },
+  ),
+  'Settings of the whole fleet.',
+  { name: 'cdot-arm', distServeDir: '/srv/kindling/dist', backupUser: 'backup' },
+);
+
+export const InventorySchema = Type.Object(
+  {
+    version: doc(Type.Literal(1), 'Version of the inventory format.', 1),
+    fleet: Fleet,
+    defaults: Type.Optional(Defaults),
+    hosts: doc(
+      Type.Record(Type.String(), Host),
+      'Every host of the fleet, by host name.',
+      { chile: { roles: ['REPOHOST'], targets: ['iraq', 'australia'] } },
+    ),
+  },
+  {
+    $id: 'https://kindling.invalid/inventory.schema.json',
+    title: 'kindling inventory',
+    description: 'One file that describes a fleet\'s backups: hosts, roles, sources, targets, schedules and capacity.',
+    additionalProperties: false,
+  },
+);
+
+export type WrittenInventory = Static<typeof InventorySchema>;
+export type WrittenHost = Static<typeof Host>;
+export type WrittenSource = Static<typeof Source>;
+export type WrittenDefaults = Static<typeof Defaults>;

@@ -1,0 +1,125 @@
+// Layer 1 of validation: the JSON Schema, with every error collected (allErrors) and
+// turned into a located diagnostic that says what was expected.
+import Ajv, { type ErrorObject } from 'ajv';
+import { InventorySchema, type WrittenInventory } from './schema';
+import type { DiagnosticList, DocPath } from './diagnostics';
+import { didYouMean } from './suggest';
+
+let compiled: ReturnType<Ajv['compile']> | undefined;
+
+function compileSchema(): ReturnType<Ajv['compile']> {
+  // strict mode off only for the `examples` annotation TypeBox writes as data.
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  return ajv.compile(InventorySchema);
+}
+
+/** Checks DATA against the inventory schema; returns it typed when no error was added. */
+export function validateAgainstSchema(data: unknown, problems: DiagnosticList): data is WrittenInventory {
+  compiled ??= compileSchema();
+  if (compiled(data)) return true;
+  for (const error of dedupe(compiled.errors ?? [])) {
+    const path = pointerToPath(error.instancePath);
+    reportSchemaError(error, path, problems);
+  }
+  return false;
+}
+
+function pointerToPath(pointer: string): DocPath {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^(0|[1-9][0-9]*)$/.test(part) ? Number(part) : part));
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  object: 'a mapping',
+  array: 'a list',
+  string: 'a string',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+};
+
+function reportSchemaError(error: ErrorObject, path: DocPath, problems: DiagnosticList): void {
+  const schema = error.parentSchema as { description?: string; examples?: unknown[] } | undefined;
+  const example = schema?.examples?.[0];
+  const exampleHint = example === undefined ? undefined : `for example: ${JSON.stringify(example)}`;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String((error.params as { additionalProperty: string }).additionalProperty);
+      const known = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
+      problems.error(
+        [...path, key],
+        `unknown key '${key}'`,
+        didYouMean(key, known) ?? `the keys allowed here are: ${known.join(', ')}`,
+      );
+      return;
+    }
+    case 'required': {
+      const key = String((error.params as { missingProperty: string }).missingProperty);
+      problems.error(path, `missing required key '${key}'`, `add '${key}:' here`);
+      return;
+    }
+    case 'type': {
+      const expected = String((error.params as { type: string }).type)
+        .split(',')
+        .map((t) => TYPE_WORDS[t] ?? t)
+        .join(' or ');
+      problems.error(path, `expected ${expected}, found ${describeValue(error.data)}`, exampleHint);
+      return;
+    }
+    case 'enum': {
+      const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String);
+      const found = String(error.data);
+      problems.error(
+        path,
+        `'${found}' is not one of ${allowed.join(', ')}`,
+        didYouMean(found, allowed) ?? (schema?.description ? firstSentence(schema.description) : undefined),
+      );
+      return;
+    }
+    case 'const': {
+      const allowed = (error.params as { allowedValue: unknown }).allowedValue;
+      problems.error(path, `expected ${JSON.stringify(allowed)}, found ${describeValue(error.data)}`, exampleHint);
+      return;
+    }
+    case 'pattern':
+      problems.error(
+        path,
+        `${describeValue(error.data)} is not valid here: ${schema?.description ? firstSentence(schema.description) : `it must match ${(error.params as { pattern: string }).pattern}`}`,
+        exampleHint,
+      );
+      return;
+    case 'uniqueItems':
+      problems.error(path, 'the list names the same item twice', 'remove the repeated item');
+      return;
+    default:
+      problems.error(path, `${error.message ?? 'is not valid'}`, exampleHint);
+  }
+}
+
+function firstSentence(text: string): string {
+  const end = text.indexOf('. ');
+  return end === -1 ? text.replace(/\.$/, '') : text.slice(0, end);
+}
+
+/** ajv can report the same problem more than once for one node; keep the first of each. */
+function dedupe(errors: ErrorObject[]): ErrorObject[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

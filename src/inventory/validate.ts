@@ -1,0 +1,27 @@
+// The validation pipeline: schema (every error) → normalise → semantic rules.
+// Returns the normalised inventory with its warnings, or throws one InputError carrying
+// every error and warning found.
+import { InputError } from '../errors';
+import { DiagnosticList, sortDiagnostics, type Diagnostic } from './diagnostics';
+import type { LoadedInventory } from './load';
+import type { Inventory } from './model';
+import { normalizeInventory } from './normalize';
+import { checkRules } from './rules';
+import { validateAgainstSchema } from './validate-schema';
+
+export interface ValidatedInventory {
+  inventory: Inventory;
+  warnings: Diagnostic[];
+}
+
+export function validateInventory(loaded: LoadedInventory): ValidatedInventory {
+  const problems = new DiagnosticList(loaded.file, loaded.locate);
+  if (!validateAgainstSchema(loaded.data, problems)) {
+    throw new InputError('the inventory does not match the schema', sortDiagnostics(problems.items));
+  }
+  const inventory = normalizeInventory(loaded.file, loaded.data);
+  checkRules(inventory, problems);
+  const sorted = sortDiagnostics(problems.items);
+  if (problems.hasErrors) throw new InputError('the inventory has errors', sorted);
+  return { inventory, warnings: sorted };
+}

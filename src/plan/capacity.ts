@@ -1,0 +1,98 @@
+// What each host's /archive must hold, from the inventory's size estimates and the seed's
+// rule: at least 10 GB for configuration backups (30 days of own copies plus copies synced
+// from other hosts), plus room for one repository copy on repository-copy hosts.
+import type { Host, Inventory } from '../inventory/model';
+
+/** The seed's minimum for configuration backups, in bytes (10 GB, powers of 1000). */
+export const MINIMUM_CONFIG_BYTES = 10 * 1000 ** 3;
+
+const UNIT_BYTES: Record<string, number> = {
+  '': 1,
+  K: 1024,
+  M: 1024 ** 2,
+  G: 1024 ** 3,
+  T: 1024 ** 4,
+  KB: 1000,
+  MB: 1000 ** 2,
+  GB: 1000 ** 3,
+  TB: 1000 ** 4,
+};
+
+/** Parses a size as df -h prints it (binary K/M/G/T) or in decimal units (KB/MB/GB/TB). */
+export function parseSize(text: string): number | undefined {
+  const match = /^([0-9]+(?:\.[0-9]+)?)([KMGT]B?)?$/.exec(text);
+  if (!match) return undefined;
+  return Math.round(Number(match[1]) * UNIT_BYTES[match[2] ?? '']!);
+}
+
+/** Bytes in decimal gigabytes with one decimal, as people compare them with "10 GB". */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1000 ** 4) return `${(bytes / 1000 ** 4).toFixed(2)} TB`;
+  if (bytes >= 1000 ** 3) return `${(bytes / 1000 ** 3).toFixed(1)} GB`;
+  return `${(bytes / 1000 ** 2).toFixed(0)} MB`;
+}
+
+export interface CapacityEstimate {
+  /** Size of /archive in bytes, or undefined when the inventory does not say. */
+  sizeBytes: number | undefined;
+  /** One night's own archives and dumps. */
+  nightlyBytes: number;
+  /** Own copies × local retention. */
+  ownBytes: number;
+  /** Copies received from other hosts × network retention. */
+  receivedBytes: number;
+  /** One repository copy, on repository-copy hosts. */
+  repositoryCopyBytes: number;
+  /** max(10 GB, own + received) + repository copy. */
+  requiredBytes: number;
+  /** Why the estimate does not fit, in words; empty when it fits. */
+  shortfalls: string[];
+}
+
+export function nightlyBytes(host: Host): number {
+  let total = 0;
+  for (const source of host.sources) total += parseSize(source.estimatedSize) ?? 0;
+  if (host.database && host.roles.includes('DBHOST')) total += parseSize(host.database.estimatedSize) ?? 0;
+  return total;
+}
+
+/** Estimates every host's /archive use; pure, over the whole fleet at once (O(hosts + targets)). */
+export function estimateCapacity(inventory: Inventory): Map<string, CapacityEstimate> {
+  const byName = new Map(inventory.hosts.map((h) => [h.name, h]));
+  const received = new Map<string, number>();
+  for (const host of inventory.hosts) {
+    const perNight = nightlyBytes(host);
+    for (const target of host.targets) {
+      const receiver = byName.get(target.value);
+      if (!receiver || receiver === host) continue;
+      received.set(receiver.name, (received.get(receiver.name) ?? 0) + perNight * host.retention.networkDays);
+    }
+  }
+  const repositoryHost = inventory.hosts.find((h) => h.roles.includes('REPOHOST') && h.repository);
+  const repositoryBytes = repositoryHost?.repository ? (parseSize(repositoryHost.repository.estimatedSize) ?? 0) : 0;
+
+  const estimates = new Map<string, CapacityEstimate>();
+  for (const host of inventory.hosts) {
+    const nightly = nightlyBytes(host);
+    const ownBytes = nightly * host.retention.localDays;
+    const receivedBytes = received.get(host.name) ?? 0;
+    const repositoryCopyBytes = host.roles.includes('COPYREPOHOST') ? repositoryBytes : 0;
+    const requiredBytes = Math.max(MINIMUM_CONFIG_BYTES, ownBytes + receivedBytes) + repositoryCopyBytes;
+    const sizeBytes = host.archive.size.value === undefined ? undefined : parseSize(host.archive.size.value);
+    const shortfalls: string[] = [];
+    if (sizeBytes !== undefined && sizeBytes < requiredBytes) {
+      if (sizeBytes < MINIMUM_CONFIG_BYTES + repositoryCopyBytes) {
+        shortfalls.push(
+          repositoryCopyBytes > 0
+            ? `below the seed's minimum of 10 GB for configuration backups plus ${formatBytes(repositoryCopyBytes)} for the repository copy`
+            : "below the seed's minimum of 10 GB for configuration backups",
+        );
+      }
+      if (ownBytes + receivedBytes + repositoryCopyBytes > sizeBytes) {
+        shortfalls.push('the estimated use does not fit');
+      }
+    }
+    estimates.set(host.name, { sizeBytes, nightlyBytes: nightly, ownBytes, receivedBytes, repositoryCopyBytes, requiredBytes, shortfalls });
+  }
+  return estimates;
+}

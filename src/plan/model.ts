@@ -1,0 +1,177 @@
+// The plan: everything a template needs, computed once from the validated inventory.
+// Templates only loop over and print these values; they decide nothing.
+import type { Role } from '../inventory/schema';
+import type { CapacityEstimate } from './capacity';
+import type { ScheduleInUtc } from './schedule';
+
+/** Fixed locations on every host, from the seed's "Backup Directory Structure" and "Log Files". */
+export interface HostPaths {
+  archiveMount: string; // /archive
+  backupRoot: string; // /archive/blaze-backup
+  ownBackupDir: string; // /archive/blaze-backup/<host>
+  repoBackupDir: string; // /archive/repo-backup
+  scriptsDir: string; // /usr/local/bin: where the seed keeps blaze and wildfire
+  stateDir: string; // /var/lib/kindling: last good scripts, distribution serial, keys
+  logDir: string; // /var/log/blaze-backup, writable by the backup user (seed)
+  blazeLog: string; // /var/log/blaze-backup.log
+  wildfireLog: string; // /var/log/wildfire-sync.log
+  aggregateLog: string; // /var/log/blaze-wildfire.log on the aggregator
+  sysconfig: string; // /etc/sysconfig/blaze: the admin host's name
+  lockDir: string; // /run/lock: flock files
+  removableMountBase: string; // private mount points for removable drives
+}
+
+export interface SchedulePlan {
+  start: string; // HH:MM local
+  timeZone: string; // IANA name, for CRON_TZ
+  cronMinute: number;
+  cronHour: number;
+  utc: ScheduleInUtc;
+}
+
+export interface CompressionPlan {
+  kind: 'bzip2' | 'zstd';
+  /** Programs tried in order; the first installed one is used (all write the same format). */
+  programs: string[];
+  /** Extension of a compressed tar archive, e.g. .tar.bz2. */
+  tarExtension: string;
+  /** Extension of a compressed single stream, e.g. .bz2 (for SQL of globals). */
+  streamExtension: string;
+}
+
+/** One folder archived nightly into <filePrefix><Mon-DD-YYYY><extension>. */
+export interface ArchiveItem {
+  kind: string; // etc, cron, userlocalbin, bcfg2, …
+  sourcePath: string; // /etc/
+  dataType: string; // Configurations
+  /** tar runs as `tar -C tarDirectory tarMember` so the archive holds relative paths. */
+  tarDirectory: string;
+  tarMember: string;
+  filePrefix: string; // australia-etc-
+  extension: string; // .tar.bz2
+  estimatedBytes: number;
+}
+
+export interface DatabaseDumpItem {
+  database: string;
+  filePrefix: string; // ireland-postgresql-koji-
+  extension: string; // .dump (pg_dump custom format: pg_restore reads it)
+}
+
+export interface DatabasePlan {
+  engine: 'postgresql';
+  osUser: string;
+  dumps: DatabaseDumpItem[];
+  /** Roles and tablespaces (pg_dumpall --globals-only), plain SQL, compressed. */
+  globals: { filePrefix: string; extension: string };
+  estimatedBytes: number;
+}
+
+export interface TargetPlan {
+  host: string;
+  user: string;
+  /** Folder on the target that receives this host's copies, with trailing slash. */
+  remoteDir: string;
+}
+
+/** On the REPOHOST: the repository and the hosts that keep a copy of it. */
+export interface RepositoryPlan {
+  path: string; // with trailing slash
+  user: string;
+  copies: { host: string; remoteDir: string }[];
+  estimatedBytes: number;
+}
+
+/** On a COPYREPOHOST: where the copy of the repository lands and who sends it. */
+export interface RepositoryCopyPlan {
+  from: string;
+  dir: string;
+  user: string;
+}
+
+/** On an RBDHOST: nightly mirror of the repository and the day's archives to labelled drives. */
+export interface RemovablePlan {
+  labelPrefix: string; // cdot-backup-
+  /** Extended regular expression a label must match, e.g. ^cdot-backup-[0-9]{3}$. */
+  labelPattern: string;
+  /** Folder mirrored to the drive's repository folder. */
+  repositorySource: string;
+  keepDays: number;
+}
+
+export interface RetentionPlan {
+  localDays: number;
+  networkDays: number;
+  removableDays: number;
+}
+
+export interface TransferPlan {
+  connectTimeoutSeconds: number;
+  retries: number;
+  retryDelaySeconds: number;
+  bandwidthLimitKiBps: number;
+}
+
+export interface ArchiveVolumePlan {
+  device: string;
+  fsType: string;
+  options: string;
+  mountPoint: string;
+  size: string;
+}
+
+/** A host the aggregator expects a nightly report from (for the dead-man's switch). */
+export interface ReportingHost {
+  name: string;
+  schedule: SchedulePlan;
+}
+
+export interface HostPlan {
+  name: string;
+  description: string | undefined;
+  roles: Role[];
+  isAdmin: boolean;
+  isAggregator: boolean;
+  adminHost: string;
+  aggregatorHost: string;
+  fleetName: string;
+  users: { backup: string; repository: string };
+  mail: { alias: string; address: string };
+  paths: HostPaths;
+  /** Folder on the admin host that serves this host's dist/ files. */
+  distSourceDir: string;
+  /** Files of dist/<host>/ that are installed as executables into scriptsDir. */
+  scripts: string[];
+  schedule: SchedulePlan;
+  compression: CompressionPlan;
+  archives: ArchiveItem[];
+  database: DatabasePlan | undefined;
+  repository: RepositoryPlan | undefined;
+  repositoryCopy: RepositoryCopyPlan | undefined;
+  removable: RemovablePlan | undefined;
+  targets: TargetPlan[];
+  /** Hosts that send their copies here, sorted. */
+  receivesFrom: string[];
+  retention: RetentionPlan;
+  transfer: TransferPlan;
+  archiveVolume: ArchiveVolumePlan;
+  capacity: CapacityEstimate;
+  signing: { allowedSigners: string[] } | undefined;
+  /** On the aggregator only: every host of the fleet and when it should report. */
+  reportingHosts: ReportingHost[];
+  /** Warnings about this host, as printed by validate. */
+  warnings: string[];
+}
+
+export interface FleetPlan {
+  fleetName: string;
+  /** Base name of the inventory file, for "generated from" headers. */
+  inventoryName: string;
+  adminHost: string;
+  aggregatorHost: string;
+  distServeDir: string;
+  mail: { alias: string; address: string };
+  hosts: HostPlan[];
+  /** Every warning of the inventory, formatted with file:line:column. */
+  warnings: string[];
+}

@@ -1,0 +1,178 @@
+// Turns the validated inventory into one HostPlan per host. Pure: no I/O, no clock.
+import { formatDiagnostic, type Diagnostic } from '../inventory/diagnostics';
+import type { Host, Inventory } from '../inventory/model';
+import { InternalError } from '../errors';
+import { estimateCapacity, parseSize, type CapacityEstimate } from './capacity';
+import type { ArchiveItem, CompressionPlan, FleetPlan, HostPaths, HostPlan, SchedulePlan } from './model';
+import { parseStartTime, scheduleInUtc } from './schedule';
+import { basename } from 'node:path';
+
+/** The seed's fixed layout; tests move it with mount namespaces, not with settings. */
+export function hostPaths(host: string): HostPaths {
+  return {
+    archiveMount: '/archive',
+    backupRoot: '/archive/blaze-backup',
+    ownBackupDir: `/archive/blaze-backup/${host}`,
+    repoBackupDir: '/archive/repo-backup',
+    scriptsDir: '/usr/local/bin',
+    stateDir: '/var/lib/kindling',
+    logDir: '/var/log/blaze-backup',
+    blazeLog: '/var/log/blaze-backup.log',
+    wildfireLog: '/var/log/wildfire-sync.log',
+    aggregateLog: '/var/log/blaze-wildfire.log',
+    sysconfig: '/etc/sysconfig/blaze',
+    lockDir: '/run/lock',
+    removableMountBase: '/run/kindling/removable',
+  };
+}
+
+/** Every executable a host installs from its dist/ folder, sorted. */
+export const HOST_SCRIPTS = ['blaze', 'kindling-fetch', 'restore', 'setup', 'wildfire'];
+
+const COMPRESSION: Record<'bzip2' | 'zstd', CompressionPlan> = {
+  bzip2: { kind: 'bzip2', programs: ['lbzip2', 'pbzip2', 'bzip2'], tarExtension: '.tar.bz2', streamExtension: '.bz2' },
+  zstd: { kind: 'zstd', programs: ['zstd'], tarExtension: '.tar.zst', streamExtension: '.zst' },
+};
+
+function withTrailingSlash(path: string): string {
+  return path.endsWith('/') ? path : `${path}/`;
+}
+
+function planSchedule(host: Host): SchedulePlan {
+  const start = host.start.value;
+  const timeZone = host.timeZone.value;
+  const time = start === undefined ? undefined : parseStartTime(start);
+  if (!time || timeZone === undefined) throw new InternalError(`host ${host.name} reached the plan without a valid schedule`);
+  return { start: start!, timeZone, cronMinute: time.minute, cronHour: time.hour, utc: scheduleInUtc(time, timeZone) };
+}
+
+function planArchives(host: Host, compression: CompressionPlan): ArchiveItem[] {
+  return host.sources.map((source) => {
+    // tar -C /var/spool cron: the archive holds cron/…, restorable anywhere.
+    const trimmed = source.path.replace(/\/+$/, '') || '/';
+    const cut = trimmed.lastIndexOf('/');
+    const tarDirectory = cut <= 0 ? '/' : trimmed.slice(0, cut);
+    const tarMember = trimmed === '/' ? '.' : trimmed.slice(cut + 1);
+    return {
+      kind: source.name,
+      sourcePath: source.path,
+      dataType: source.dataType,
+      tarDirectory,
+      tarMember,
+      filePrefix: `${host.name}-${source.name}-`,
+      extension: compression.tarExtension,
+      estimatedBytes: parseSize(source.estimatedSize) ?? 0,
+    };
+  });
+}
+
+export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPlan {
+  const capacity = estimateCapacity(inventory);
+  const admin = inventory.hosts.find((h) => h.roles.includes('ADMHOST'));
+  const aggregator = inventory.hosts.find((h) => h.roles.includes('AGGREGHOST'));
+  if (!admin || !aggregator) throw new InternalError('the plan needs exactly one ADMHOST and one AGGREGHOST');
+  const repositoryHost = inventory.hosts.find((h) => h.roles.includes('REPOHOST') && h.repository);
+  const copyHosts = inventory.hosts.filter((h) => h.roles.includes('COPYREPOHOST')).map((h) => h.name);
+
+  const receivers = new Map<string, string[]>();
+  for (const host of inventory.hosts) {
+    for (const target of host.targets) {
+      const list = receivers.get(target.value) ?? [];
+      list.push(host.name);
+      receivers.set(target.value, list);
+    }
+  }
+  const schedules = new Map(inventory.hosts.map((h) => [h.name, planSchedule(h)]));
+  const warningsByHost = new Map<string, string[]>();
+  for (const warning of warnings) {
+    if (warning.path[0] === 'hosts' && typeof warning.path[1] === 'string') {
+      const list = warningsByHost.get(warning.path[1]) ?? [];
+      list.push(warning.message);
+      warningsByHost.set(warning.path[1], list);
+    }
+  }
+
+  const { fleet } = inventory;
+  const distServeDir = fleet.distServeDir.value.replace(/\/+$/, '');
+  const hosts = inventory.hosts.map((host): HostPlan => {
+    const compression = COMPRESSION[host.compression];
+    const paths = hostPaths(host.name);
+    const isRepoHost = host.roles.includes('REPOHOST') && host.repository !== undefined;
+    const isCopyHost = host.roles.includes('COPYREPOHOST') && repositoryHost !== undefined;
+    return {
+      name: host.name,
+      description: host.description,
+      roles: host.roles,
+      isAdmin: host === admin,
+      isAggregator: host === aggregator,
+      adminHost: admin.name,
+      aggregatorHost: aggregator.name,
+      fleetName: fleet.name,
+      users: { backup: fleet.backupUser, repository: fleet.repositoryUser },
+      mail: { alias: fleet.mailAlias, address: fleet.mailAddress },
+      paths,
+      distSourceDir: `${distServeDir}/${host.name}`,
+      scripts: HOST_SCRIPTS,
+      schedule: schedules.get(host.name)!,
+      compression,
+      archives: planArchives(host, compression),
+      database:
+        host.database && host.roles.includes('DBHOST')
+          ? {
+              engine: host.database.engine,
+              osUser: host.database.osUser,
+              dumps: [...host.database.databases].sort().map((database) => ({
+                database,
+                filePrefix: `${host.name}-postgresql-${database}-`,
+                extension: '.dump',
+              })),
+              globals: { filePrefix: `${host.name}-postgresql-globals-`, extension: `.sql${compression.streamExtension}` },
+              estimatedBytes: parseSize(host.database.estimatedSize) ?? 0,
+            }
+          : undefined,
+      repository: isRepoHost
+        ? {
+            path: withTrailingSlash(host.repository!.path),
+            user: fleet.repositoryUser,
+            copies: copyHosts.map((name) => ({ host: name, remoteDir: `${paths.repoBackupDir}/` })),
+            estimatedBytes: parseSize(host.repository!.estimatedSize) ?? 0,
+          }
+        : undefined,
+      repositoryCopy: isCopyHost ? { from: repositoryHost.name, dir: `${paths.repoBackupDir}/`, user: fleet.repositoryUser } : undefined,
+      removable:
+        host.roles.includes('RBDHOST') && (isRepoHost || isCopyHost)
+          ? {
+              labelPrefix: fleet.removableLabelPrefix,
+              labelPattern: `^${fleet.removableLabelPrefix.replace(/[.-]/g, (c) => `\\${c}`)}[0-9]{3}$`,
+              repositorySource: isRepoHost ? withTrailingSlash(host.repository!.path) : `${paths.repoBackupDir}/`,
+              keepDays: host.retention.removableDays,
+            }
+          : undefined,
+      targets: host.targets.map((t) => ({ host: t.value, user: fleet.backupUser, remoteDir: `${paths.backupRoot}/${host.name}/` })),
+      receivesFrom: (receivers.get(host.name) ?? []).slice().sort(),
+      retention: { ...host.retention },
+      transfer: { ...host.transfer },
+      archiveVolume: {
+        device: host.archive.device.value!,
+        fsType: host.archive.fsType,
+        options: host.archive.options,
+        mountPoint: paths.archiveMount,
+        size: host.archive.size.value!,
+      },
+      capacity: capacity.get(host.name) as CapacityEstimate,
+      signing: fleet.allowedSigners ? { allowedSigners: fleet.allowedSigners } : undefined,
+      reportingHosts: host === aggregator ? inventory.hosts.map((h) => ({ name: h.name, schedule: schedules.get(h.name)! })) : [],
+      warnings: warningsByHost.get(host.name) ?? [],
+    };
+  });
+  return {
+    fleetName: fleet.name,
+    inventoryName: basename(inventory.file),
+    adminHost: admin.name,
+    aggregatorHost: aggregator.name,
+    distServeDir,
+    mail: { alias: fleet.mailAlias, address: fleet.mailAddress },
+    hosts,
+    warnings: warnings.map(formatDiagnostic),
+  };
+}

@@ -1,0 +1,77 @@
+// Start times: parsed from "HH:MM" in a named zone, turned into cron fields that the host's
+// cron reads under CRON_TZ (so the local time stays right across daylight-saving changes),
+// and into UTC for people reading the plan. UTC is shown for a winter and a summer day of a
+// fixed year so that the output never depends on today's date.
+
+export interface TimeOfDay {
+  hour: number;
+  minute: number;
+}
+
+export function parseStartTime(text: string): TimeOfDay | undefined {
+  const match = /^([01][0-9]|2[0-3]):([0-5][0-9])$/.exec(text);
+  if (!match) return undefined;
+  return { hour: Number(match[1]), minute: Number(match[2]) };
+}
+
+export function formatTimeOfDay(time: TimeOfDay): string {
+  return `${String(time.hour).padStart(2, '0')}:${String(time.minute).padStart(2, '0')}`;
+}
+
+const zoneCache = new Map<string, boolean>();
+
+export function isKnownTimeZone(zone: string): boolean {
+  let known = zoneCache.get(zone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      // Intl accepts offsets like "+05:00" and legacy names; cron wants a tz database name.
+      known = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone);
+    } catch {
+      known = false;
+    }
+    zoneCache.set(zone, known);
+  }
+  return known;
+}
+
+/** Offset of ZONE from UTC in minutes at the instant UTC_MILLIS. */
+function offsetMinutes(zone: string, utcMillis: number): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(new Date(utcMillis));
+  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
+  return Math.round((asUtc - utcMillis) / 60000);
+}
+
+/** The UTC time of day at which TIME in ZONE falls on the given reference date. */
+export function toUtc(time: TimeOfDay, zone: string, year: number, month: number, day: number): TimeOfDay {
+  const localAsUtc = Date.UTC(year, month - 1, day, time.hour, time.minute);
+  let utc = localAsUtc - offsetMinutes(zone, localAsUtc) * 60000;
+  utc = localAsUtc - offsetMinutes(zone, utc) * 60000;
+  const date = new Date(utc);
+  return { hour: date.getUTCHours(), minute: date.getUTCMinutes() };
+}
+
+export interface ScheduleInUtc {
+  /** UTC time on 15 January (standard time in the northern hemisphere). */
+  winter: string;
+  /** UTC time on 15 July. */
+  summer: string;
+}
+
+const REFERENCE_YEAR = 2026;
+
+export function scheduleInUtc(time: TimeOfDay, zone: string): ScheduleInUtc {
+  return {
+    winter: formatTimeOfDay(toUtc(time, zone, REFERENCE_YEAR, 1, 15)),
+    summer: formatTimeOfDay(toUtc(time, zone, REFERENCE_YEAR, 7, 15)),
+  };
+}

@@ -1,0 +1,98 @@
+// Renders the plan into files. Pure: returns { path, mode, content } records and writes
+// nothing; only write/write-dist.ts touches the disk. Templates are compiled once each
+// and read in sorted order, so the output depends on the plan alone.
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import ejs from 'ejs';
+import { InternalError } from '../errors';
+import type { FleetPlan, HostPlan } from '../plan/model';
+import { cronQuote, shellQuote } from './shell-quote';
+
+export interface RenderedFile {
+  /** Path relative to the output folder, with / separators. */
+  path: string;
+  mode: number;
+  content: string;
+}
+
+/** Where the EJS templates live: <package>/templates, found from build/render/. */
+export const TEMPLATES_DIR = resolve(__dirname, '..', '..', 'templates');
+
+/** One output file per template: dist/<host>/<name> from templates/host/<name>.ejs. */
+interface HostTemplate {
+  name: string;
+  mode: number;
+  render: ejs.TemplateFunction;
+}
+
+/** Helpers every template may call, under one name. */
+export const templateHelpers = {
+  q: shellQuote,
+  cronQuote,
+  /** A bash array literal body: each element quoted. */
+  words: (values: readonly unknown[]): string => values.map(shellQuote).join(' '),
+};
+
+const EXECUTABLES = new Set(['blaze', 'wildfire', 'setup', 'restore', 'kindling-fetch']);
+
+function compileTemplate(file: string): ejs.TemplateFunction {
+  try {
+    return ejs.compile(readFileSync(file, 'utf8'), {
+      filename: file,
+      root: TEMPLATES_DIR,
+      views: [TEMPLATES_DIR],
+      escape: shellQuote,
+      strict: true,
+      localsName: 'it',
+      destructuredLocals: ['host', 'fleet', 'h'],
+      cache: true,
+    });
+  } catch (error) {
+    throw new InternalError(`template ${file} does not compile: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+let hostTemplates: HostTemplate[] | undefined;
+
+function loadHostTemplates(): HostTemplate[] {
+  const dir = join(TEMPLATES_DIR, 'host');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.ejs'))
+    .sort()
+    .map((f) => {
+      const name = f.slice(0, -'.ejs'.length);
+      return { name, mode: EXECUTABLES.has(name) ? 0o755 : 0o644, render: compileTemplate(join(dir, f)) };
+    });
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** Renders every file of one host's folder, SHA256SUMS last. */
+export function renderHost(host: HostPlan, fleet: FleetPlan): RenderedFile[] {
+  hostTemplates ??= loadHostTemplates();
+  const files: RenderedFile[] = [];
+  for (const template of hostTemplates) {
+    let content: string;
+    try {
+      content = template.render({ host, fleet, h: templateHelpers });
+    } catch (error) {
+      throw new InternalError(`template ${template.name} failed for host ${host.name}: ${(error as Error).message}`, { cause: error });
+    }
+    files.push({ path: `${host.name}/${template.name}`, mode: template.mode, content });
+  }
+  // sha256sum's own format, so a host checks its download with `sha256sum -c SHA256SUMS`.
+  const sums = files
+    .map((f) => `${sha256(f.content)}  ${f.path.slice(host.name.length + 1)}\n`)
+    .sort((a, b) => (a.slice(66) < b.slice(66) ? -1 : a.slice(66) > b.slice(66) ? 1 : 0))
+    .join('');
+  files.push({ path: `${host.name}/SHA256SUMS`, mode: 0o644, content: sums });
+  return files;
+}
+
+/** Renders the whole dist/ tree of a fleet, hosts in name order. */
+export function renderFleet(fleet: FleetPlan): RenderedFile[] {
+  return fleet.hosts.flatMap((host) => renderHost(host, fleet));
+}

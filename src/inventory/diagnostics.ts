@@ -73,7 +73,13 @@ export class DiagnosticList {
     return this.items.some((d) => d.severity === 'error');
   }
 
+  private readonly seen = new Set<string>();
+
   private push(severity: Severity, path: DocPath, message: string, hint?: string): void {
+    // A default shared by many hosts can break the same rule once per host: say it once.
+    const key = `${severity}\u0000${path.join('\u0000')}\u0000${message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
     const item: Diagnostic = { severity, file: this.file, position: this.locate(path), path, message };
     if (hint !== undefined) item.hint = hint;
     this.items.push(item);

@@ -68,6 +68,8 @@ export interface Host {
   targets: Located<string>[];
   database: Database | undefined;
   repository: Repository | undefined;
+  /** "type base64" of the host's kindling key, comment dropped. */
+  sshPublicKey: string | undefined;
 }
 
 export interface Fleet {

@@ -8,6 +8,9 @@ import type { Role, WrittenDefaults, WrittenHost, WrittenInventory, WrittenSourc
 const BUILT_IN_RETENTION: Retention = { localDays: 30, networkDays: 30, removableDays: 3 };
 const BUILT_IN_TRANSFER: Transfer = { connectTimeoutSeconds: 10, retries: 3, retryDelaySeconds: 30, bandwidthLimitKiBps: 0 };
 const DEFAULT_SOURCE_SIZE = '10M';
+const DEFAULT_DATABASE_SIZE = '1G';
+/** The seed: "the synced copy of the repository could go up to 2TB". */
+const DEFAULT_REPOSITORY_SIZE = '2TB';
 
 export function normalizeInventory(file: string, written: WrittenInventory): Inventory {
   const defaults: WrittenDefaults = written.defaults ?? {};
@@ -61,8 +64,13 @@ function normalizeHost(name: string, host: WrittenHost, defaults: WrittenDefault
     compression: host.compression ?? defaults.compression ?? 'bzip2',
     transfer: { ...BUILT_IN_TRANSFER, ...defaults.transfer, ...host.transfer },
     targets: (host.targets ?? []).map((target, i) => ({ value: target, origin: [...origin, 'targets', i] })),
-    database: host.database ? { ...host.database, estimatedSize: host.database.estimatedSize, origin: [...origin, 'database'] } : undefined,
-    repository: host.repository ? { ...host.repository, origin: [...origin, 'repository'] } : undefined,
+    database: host.database
+      ? { ...host.database, estimatedSize: host.database.estimatedSize ?? DEFAULT_DATABASE_SIZE, origin: [...origin, 'database'] }
+      : undefined,
+    repository: host.repository
+      ? { ...host.repository, estimatedSize: host.repository.estimatedSize ?? DEFAULT_REPOSITORY_SIZE, origin: [...origin, 'repository'] }
+      : undefined,
+    sshPublicKey: host.sshPublicKey?.split(' ').slice(0, 2).join(' '),
   };
 }
 

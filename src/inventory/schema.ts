@@ -20,19 +20,21 @@ export type Role = WrittenRole | 'ALLSYS';
 
 const HOST_NAME_PATTERN = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
 const SIZE_PATTERN = '^[0-9]+(\\.[0-9]+)?([KMGT]B?)?$';
+/** An OpenSSH public key line: type, base64 key, optional comment (dropped by the plan). */
+const SSH_PUBLIC_KEY_PATTERN = '^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\\.com|sk-ecdsa-sha2-nistp256@openssh\\.com) [A-Za-z0-9+/]+={0,3}( [^\\n]*)?$';
 
 function doc<T extends TSchema>(schema: T, description: string, example: unknown): T {
   return { ...schema, description, examples: [example] };
 }
 
 const HostName = doc(
-  Type.String({ pattern: HOST_NAME_PATTERN }),
+  Type.String({ pattern: HOST_NAME_PATTERN, 'x-expected': 'a lower-case host name such as chile' }),
   'A host of the fleet, by its short lower-case host name (it becomes a folder name and a shell word).',
   'chile',
 );
 
 const Size = doc(
-  Type.String({ pattern: SIZE_PATTERN }),
+  Type.String({ pattern: SIZE_PATTERN, 'x-expected': 'a size such as 9.9G (powers of 1024, as df -h prints) or 2TB (powers of 1000), without spaces' }),
   'A size as `df -h` prints it: K, M, G, T are powers of 1024 (5.0G); KB, MB, GB, TB are powers of 1000 (2TB).',
   '9.9G',
 );
@@ -115,7 +117,7 @@ const Database = doc(
         'Databases dumped every night with pg_dump in custom format (restorable with pg_restore).',
         ['koji'],
       ),
-      estimatedSize: doc(Size, 'Estimated size of one night\'s dumps; used for the capacity estimate.', '2G'),
+      estimatedSize: Type.Optional(doc(Size, 'Estimated size of one night\'s dumps (default 1G); used for the capacity estimate.', '2G')),
     },
     { additionalProperties: false },
   ),
@@ -127,7 +129,9 @@ const Repository = doc(
   Type.Object(
     {
       path: doc(AbsolutePath, 'The package repository folder on the REPOHOST.', '/mnt/koji/'),
-      estimatedSize: doc(Size, 'Estimated size of the repository; every COPYREPOHOST must hold one copy.', '2TB'),
+      estimatedSize: Type.Optional(
+        doc(Size, 'Estimated size of the repository (default 2TB, the seed\'s figure); every COPYREPOHOST must hold one copy.', '2TB'),
+      ),
     },
     { additionalProperties: false },
   ),
@@ -204,6 +208,13 @@ const Host = doc(
       ),
       database: Type.Optional(Database),
       repository: Type.Optional(Repository),
+      sshPublicKey: Type.Optional(
+        doc(
+          Type.String({ pattern: SSH_PUBLIC_KEY_PATTERN }),
+          'Public half of the host\'s kindling key (/var/lib/kindling/ssh/id_ed25519.pub; setup makes the key and prints this line). Peers that this host copies to, reports to or fetches from accept it only for those tasks. Without it, no peer accepts the host yet.',
+          'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx0b2tlbmRlbW9rZXlfb25seV9mb3JfZG9jcw kindling@chile',
+        ),
+      ),
     },
     { additionalProperties: false },
   ),
@@ -260,7 +271,7 @@ const Fleet = doc(
       ),
       mailAlias: doc(Type.String({ pattern: '^[a-z0-9._-]+$' }), 'Mail alias that receives failure reports.', 'blaze-wildfire'),
       mailAddress: doc(
-        Type.String({ pattern: '^[^\\s@,:"]+@[^\\s@,:"]+$' }),
+        Type.String({ pattern: '^[^\\s@,:"]+@[^\\s@,:"]+$', 'x-expected': 'a mail address such as name@example.org' }),
         'Address the alias delivers to.',
         'fedora-arm@senecacollege.ca',
       ),

@@ -8,8 +8,8 @@ import { didYouMean } from './suggest';
 let compiled: ReturnType<Ajv['compile']> | undefined;
 
 function compileSchema(): ReturnType<Ajv['compile']> {
-  // strict mode off only for the `examples` annotation TypeBox writes as data.
-  const ajv = new Ajv({ allErrors: true, strict: false });
+  // strict off: TypeBox writes `examples` as data; verbose: errors carry the value and its schema.
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
   return ajv.compile(InventorySchema);
 }
 
@@ -51,7 +51,7 @@ const TYPE_WORDS: Record<string, string> = {
 };
 
 function reportSchemaError(error: ErrorObject, path: DocPath, problems: DiagnosticList): void {
-  const schema = error.parentSchema as { description?: string; examples?: unknown[] } | undefined;
+  const schema = error.parentSchema as { description?: string; examples?: unknown[]; 'x-expected'?: string } | undefined;
   const example = schema?.examples?.[0];
   const exampleHint = example === undefined ? undefined : `for example: ${JSON.stringify(example)}`;
   switch (error.keyword) {
@@ -84,7 +84,9 @@ function reportSchemaError(error: ErrorObject, path: DocPath, problems: Diagnost
       problems.error(
         path,
         `'${found}' is not one of ${allowed.join(', ')}`,
-        didYouMean(found, allowed) ?? (schema?.description ? firstSentence(schema.description) : undefined),
+        found === 'ALLSYS'
+          ? 'ALLSYS means every host of the inventory; kindling derives it, so it is never written'
+          : (didYouMean(found, allowed) ?? (schema?.description ? firstSentence(schema.description) : undefined)),
       );
       return;
     }
@@ -96,7 +98,9 @@ function reportSchemaError(error: ErrorObject, path: DocPath, problems: Diagnost
     case 'pattern':
       problems.error(
         path,
-        `${describeValue(error.data)} is not valid here: ${schema?.description ? firstSentence(schema.description) : `it must match ${(error.params as { pattern: string }).pattern}`}`,
+        schema?.['x-expected']
+          ? `expected ${schema['x-expected']}, found ${describeValue(error.data)}`
+          : `${describeValue(error.data)} is not valid here: ${schema?.description ? firstSentence(schema.description) : `it must match ${(error.params as { pattern: string }).pattern}`}`,
         exampleHint,
       );
       return;

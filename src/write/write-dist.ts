@@ -5,6 +5,7 @@
 // of them are written are they renamed into place.
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { InputError } from '../errors';
 import type { RenderedFile } from '../render/render';
 
 export type ChangeKind = 'added' | 'modified' | 'removed' | 'mode';
@@ -112,7 +113,8 @@ export function writeDist(outDir: string, files: RenderedFile[], changeSet: Dist
     }
   } catch (error) {
     for (const { temp } of staged) rmSync(temp, { force: true });
-    throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InputError(`cannot write ${outDir}/: ${reason}; ${outDir}/ was left as it was`);
   }
   for (const { temp, final } of staged) renameSync(temp, final);
 

@@ -1,0 +1,52 @@
+// Runs the built CLI (build/cli.js) as a user would, and helpers to snapshot a folder.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
+export const CLI = join(REPO_ROOT, 'build', 'cli.js');
+export const SEED_INVENTORY = join(REPO_ROOT, 'inventory.yaml');
+export const FLEET20_INVENTORY = join(REPO_ROOT, 'test', 'fixtures', 'inventories', 'fleet20.yaml');
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    encoding: 'utf8',
+    timeout: 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export function scratchDir(prefix = 'kindling-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface FileSnapshot {
+  content: string;
+  mode: number;
+  mtimeMs: number;
+}
+
+/** Every file below DIR with its content, mode and mtime, keyed by relative path. */
+export function snapshotTree(dir: string): Map<string, FileSnapshot> {
+  const out = new Map<string, FileSnapshot>();
+  const walk = (sub: string): void => {
+    for (const name of readdirSync(join(dir, sub)).sort()) {
+      const rel = sub === '' ? name : `${sub}/${name}`;
+      const stat = statSync(join(dir, rel));
+      if (stat.isDirectory()) walk(rel);
+      else out.set(rel, { content: readFileSync(join(dir, rel), 'utf8'), mode: stat.mode & 0o777, mtimeMs: stat.mtimeMs });
+    }
+  };
+  walk('');
+  return out;
+}

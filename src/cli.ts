@@ -7,8 +7,14 @@ import { formatDiagnostic, type Diagnostic } from './inventory/diagnostics';
 import { InputError, InternalError, EXIT } from './errors';
 import { buildDist, buildPlan } from './pipeline';
 import { planDistChanges, writeDist } from './write/write-dist';
-import { formatUnifiedDiff, useColour } from './commands/diff-text';
+import { useColour } from './commands/diff-text';
 import { planAsJson, planAsText } from './commands/plan-text';
+import { hostNightAsText } from './commands/night';
+import { graphAsText } from './commands/graph';
+import { semanticChanges } from './commands/semantic-diff';
+import { compareRenderedFiles, formatReview, planInventory, reviewHasChanges, semanticBaseFromGit, type Review } from './commands/review-diff';
+import { renderFleet } from './render/render';
+import { loadInventory } from './inventory/load';
 import { InventorySchema } from './inventory/schema';
 import { TEMPLATES_DIR } from './render/render';
 
@@ -85,32 +91,71 @@ function buildProgram(): Command {
 
   program
     .command('diff')
-    .description('show, as a unified diff, what generate would change in dist/')
+    .description('review a change: summary, what it means per host, then the diffs of dist/ grouped per host and file')
     .option('-i, --inventory <file>', 'inventory file', DEFAULT_INVENTORY)
     .option('-o, --out <dir>', 'output folder', DEFAULT_OUT)
-    .addHelpText('after', '\nExample:\n  kindling diff | less -R\nExit 1 when there are changes, 0 when there are none.')
-    .action((opts: { inventory: string; out: string }) => {
-      const { files } = buildDist(opts.inventory);
-      const changeSet = planDistChanges(opts.out, files);
-      if (changeSet.changes.length === 0) return;
-      process.stdout.write(formatUnifiedDiff(opts.out, changeSet.changes, useColour(process.stdout)));
+    .option('--base <file>', 'compare with what this older inventory generates, instead of dist/ and git')
+    .option('--stat', 'the summary alone: counts, meaning, and files per host')
+    .addHelpText(
+      'after',
+      '\nWithout --base, the files are dist/ against what generate would write, and the meaning is\n' +
+        'the inventory against its last commit (git show HEAD:<inventory>), when git has it.\n' +
+        '\nExamples:\n  kindling diff | less -R\n  kindling diff --stat\n  git show HEAD~3:inventory.yaml > /tmp/old.yaml && kindling diff --base /tmp/old.yaml\n' +
+        'Exit 1 when there are changes, 0 when there are none.',
+    )
+    .action((opts: { inventory: string; out: string; base?: string; stat?: boolean }) => {
+      const { files, plan } = buildDist(opts.inventory);
+      let review: Review;
+      if (opts.base !== undefined) {
+        // The base renders under the inventory's own name, so that headers do not differ.
+        const basePlan = { ...planInventory(loadInventory(opts.base)), inventoryName: plan.inventoryName };
+        review = {
+          compared: `${opts.inventory} against ${opts.base}`,
+          outDir: opts.out,
+          changes: compareRenderedFiles(renderFleet(basePlan), files),
+          semantic: semanticChanges(basePlan, plan),
+        };
+      } else {
+        const base = semanticBaseFromGit(opts.inventory);
+        review = {
+          compared: `${opts.inventory} against ${opts.out}/; meaning against ${'label' in base ? base.label : 'git'}`,
+          outDir: opts.out,
+          changes: planDistChanges(opts.out, files).changes,
+          semantic: 'plan' in base ? semanticChanges(base.plan, plan) : undefined,
+          semanticNote: 'reason' in base ? base.reason : undefined,
+        };
+      }
+      if (!reviewHasChanges(review)) return;
+      process.stdout.write(formatReview(review, { stat: opts.stat === true, colour: useColour(process.stdout) }));
       throw new ExitRequest(EXIT.changes);
     });
 
   program
     .command('plan')
     .argument('[host]', 'only this host')
-    .description('print the plan: what each host backs up, when, and where the copies go')
+    .description('print the plan: what each host backs up, when, and where the copies go; with HOST, that host\'s night step by step')
     .option('-i, --inventory <file>', 'inventory file', DEFAULT_INVENTORY)
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExamples:\n  kindling plan chile\n  kindling plan --json | jq \'.hosts[].targets\'')
     .action((host: string | undefined, opts: { inventory: string; json?: boolean }) => {
-      const { plan } = buildPlan(opts.inventory);
+      const { plan, warnings } = buildPlan(opts.inventory);
       const hosts = host === undefined ? plan.hosts : plan.hosts.filter((h) => h.name === host);
       if (host !== undefined && hosts.length === 0) {
         throw new InputError(`unknown host '${host}'; hosts of ${opts.inventory}: ${plan.hosts.map((h) => h.name).join(', ')}`);
       }
-      process.stdout.write(opts.json ? planAsJson(plan, hosts) : planAsText(hosts));
+      if (opts.json) process.stdout.write(planAsJson(plan, hosts));
+      else process.stdout.write(host === undefined ? planAsText(hosts) : hostNightAsText(hosts[0]!, plan, warnings));
+    });
+
+  program
+    .command('graph')
+    .description('print who copies to whom (LAN copies, repository copies, removable drives) as a graph')
+    .option('-i, --inventory <file>', 'inventory file', DEFAULT_INVENTORY)
+    .option('-f, --format <format>', 'mermaid or dot', 'mermaid')
+    .addHelpText('after', '\nExamples:\n  kindling graph --format dot | dot -Tsvg > fleet.svg\n  kindling graph --format mermaid')
+    .action((opts: { inventory: string; format: string }) => {
+      const { plan } = buildPlan(opts.inventory);
+      process.stdout.write(graphAsText(plan, opts.format));
     });
 
   program

@@ -8,6 +8,8 @@ import ejs from 'ejs';
 import { InternalError } from '../errors';
 import type { FleetPlan, HostPlan } from '../plan/model';
 import { cronQuote, shellQuote } from './shell-quote';
+import { fleetDocument } from './fleet-document';
+import { markdownCell, markdownText } from './markdown';
 
 export interface RenderedFile {
   /** Path relative to the output folder, with / separators. */
@@ -36,16 +38,16 @@ export const templateHelpers = {
 
 const EXECUTABLES = new Set(['blaze', 'wildfire', 'setup', 'restore', 'kindling-fetch']);
 
-function compileTemplate(file: string): ejs.TemplateFunction {
+function compileTemplate(file: string, locals: string[] = ['host', 'fleet', 'h'], escape: (value: unknown) => string = shellQuote): ejs.TemplateFunction {
   try {
     return ejs.compile(readFileSync(file, 'utf8'), {
       filename: file,
       root: TEMPLATES_DIR,
       views: [TEMPLATES_DIR],
-      escape: shellQuote,
+      escape,
       strict: true,
       localsName: 'it',
-      destructuredLocals: ['host', 'fleet', 'h'],
+      destructuredLocals: locals,
       cache: true,
     });
   } catch (error) {
@@ -92,7 +94,34 @@ export function renderHost(host: HostPlan, fleet: FleetPlan): RenderedFile[] {
   return files;
 }
 
-/** Renders the whole dist/ tree of a fleet, hosts in name order. */
+/** Helpers of the fleet templates (Markdown): h.cell for a table cell, h.text for running text. */
+const fleetTemplateHelpers = { cell: markdownCell, text: markdownText };
+
+/** Shell quoting means nothing in Markdown: fleet templates print with <%- and h.cell / h.text. */
+function refuseShellEscape(): string {
+  throw new InternalError('a fleet template used <%= (shell quoting); use <%- with h.cell or h.text');
+}
+
+let fleetTemplates: { name: string; render: ejs.TemplateFunction }[] | undefined;
+
+/** Fleet-wide files, dist/<name> from templates/fleet/<name>.ejs, rendered once per fleet. */
+export function renderFleetFiles(fleet: FleetPlan): RenderedFile[] {
+  const dir = join(TEMPLATES_DIR, 'fleet');
+  fleetTemplates ??= readdirSync(dir)
+    .filter((f) => f.endsWith('.ejs'))
+    .sort()
+    .map((f) => ({ name: f.slice(0, -'.ejs'.length), render: compileTemplate(join(dir, f), ['fleet', 'doc', 'h'], refuseShellEscape) }));
+  const doc = fleetDocument(fleet);
+  return fleetTemplates.map((template) => {
+    try {
+      return { path: template.name, mode: 0o644, content: template.render({ fleet, doc, h: fleetTemplateHelpers }) };
+    } catch (error) {
+      throw new InternalError(`fleet template ${template.name} failed: ${(error as Error).message}`, { cause: error });
+    }
+  });
+}
+
+/** Renders the whole dist/ tree of a fleet: host folders in name order, then the fleet files. */
 export function renderFleet(fleet: FleetPlan): RenderedFile[] {
-  return fleet.hosts.flatMap((host) => renderHost(host, fleet));
+  return [...fleet.hosts.flatMap((host) => renderHost(host, fleet)), ...renderFleetFiles(fleet)];
 }

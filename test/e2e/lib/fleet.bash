@@ -4,30 +4,32 @@
 #
 # Usage (as root; source it, do not execute it):
 #   source test/e2e/lib/fleet.bash
-#   trap fleet_down EXIT              # or call fleet_down from teardown_file
-#   fleet_up alpha bravo charlie      # alpha=10.77.0.11, bravo=.12, charlie=.13
-#   fleet_sshd_start alpha; fleet_sshd_start bravo
-#   fleet_known_hosts_install         # every host trusts every host key
-#   fleet_exec alpha hostname         # -> alpha
-#   fleet_exec_as bravo backup id -un # -> backup (if the user exists in bravo)
-#   fleet_down                        # kill, unmount, delete netns, rm state
+#   trap fleet_down EXIT               # or call fleet_down from teardown_file
+#   fleet_up alpha bravo charlie       # alpha=10.77.0.11, bravo=.12, charlie=.13
+#   fleet_sshd_start alpha bravo       # real sshd on each host's port 22
+#   fleet_known_hosts_install          # every host trusts every host key
+#   fleet_exec alpha hostname          # -> alpha
+#   fleet_exec_as bravo kfl id -un     # -> kfl (if bravo has that user)
+#   fleet_down                         # kill, unmount, delete netns, rmdir
 #
 # Design: a host is three persistent namespaces, no container runtime:
-#   * net: `ip netns add kfl-NAME`, one veth into a bridge that lives in its
-#     own netns kfl-br. The root namespace gets no interface, address or route,
-#     so test traffic (10.77.0.0/24) cannot leave the namespaces we made.
-#   * mount + uts: `unshare --mount=FILE --uts=FILE` pins them to files under
-#     STATE/ns. Inside, private copies are mounted over /etc, /archive,
-#     /var/log, /var/spool/cron, /var/mail, /run (incl. /run/kindling), /tmp,
-#     /mnt, /var/lib/postgresql-e2e, /root/.ssh; /root, /home and
-#     /usr/local/bin are copy-on-write overlays of the real directories.
-#   * fleet_exec enters all three with nsenter; nothing else is shared except
-#     the read-only-in-practice rest of the file system (/usr, /var/lib, ...).
-# Everything lives under one state dir (FLEET_STATE, default
-# $BATS_TMPDIR/fleet); STATE/hosts/NAME/X is what the host sees as /X, so tests
-# can inspect a host from outside. fleet_down finds what to undo from the state
-# dir alone (recorded pids, netns list, /proc/self/mountinfo), so it works
-# after a partial failure, from an EXIT trap, and twice in a row.
+#   * net: `ip netns add kfl-NAME`, one veth into a bridge living in its own
+#     netns kfl-br. The root namespace gets no interface, address or route, so
+#     fleet traffic (10.77.0.0/24) can never leave the namespaces made here.
+#   * mount + uts: `unshare --mount=FILE --uts=FILE` pins them to files in
+#     STATE/ns. The host's root is a copy-on-write overlay of the machine's
+#     root (it sees /usr, the repository... but its writes never reach the
+#     real machine), over which fresh private dirs are bind-mounted: a copy
+#     of /etc; /var/log, /var/spool/cron, /var/mail, /run (so /run/kindling)
+#     with the real layout but no files; empty /archive, /tmp, /mnt,
+#     /var/lib/postgresql-e2e, /root/.ssh. Nothing is added to the machine.
+#   * fleet_exec enters all three with nsenter, with a clean environment.
+# All state is in one dir (FLEET_STATE, default $BATS_TMPDIR/fleet), a tmpfs
+# mounted by fleet_up; fleet_dir tells how a host's paths map into it.
+# fleet_down works from that dir alone (recorded pids, created netns list,
+# /proc/self/mountinfo), so it undoes a partial fleet_up, runs in an EXIT
+# trap, and is idempotent. Namespace names are global: one fleet per machine
+# at a time (or distinct host names and FLEET_STATE per fleet).
 
 # Guard against double sourcing (bats `load` may be called from several files).
 [[ -n "${_FLEET_LIB_LOADED:-}" ]] && return 0
@@ -40,17 +42,14 @@ readonly _FLEET_FIRST_OCTET=11
 readonly _FLEET_MAX_HOSTS=240
 # Namespace holding the bridge every host is plugged into.
 readonly _FLEET_BR_NS="kfl-br"
+# Source name of the tmpfs mounted on the state dir; identifies it as ours.
+readonly _FLEET_STATE_FS="kfl-state"
 # Environment given to every command run inside a host: a clean, cron-like
 # environment so results do not depend on the test runner's variables.
 readonly -a _FLEET_ENV=(
   "HOME=/root" "USER=root" "LOGNAME=root" "SHELL=/bin/bash" "LANG=C.UTF-8"
   "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 )
-# Directories that must exist in the real root file system to be used as
-# mount points inside hosts. Missing ones are created empty and left in place:
-# removing a directory from the root namespace would lazily detach the mounts
-# of any other live fleet that uses it (Linux >= 3.18 semantics).
-readonly -a _FLEET_MOUNTPOINTS=(/archive /var/lib/postgresql-e2e /var/mail /mnt)
 
 #######################################
 # Prints an error message to stderr.
@@ -61,6 +60,26 @@ readonly -a _FLEET_MOUNTPOINTS=(/archive /var/lib/postgresql-e2e /var/mail /mnt)
 #######################################
 _fleet_err() {
   echo "fleet: $*" >&2
+}
+
+#######################################
+# Runs a function in a subshell with the caller's shell options and
+# DEBUG/ERR/RETURN traps cleared. bats runs tests under `set -eET` with a
+# DEBUG trap that costs ~1 ms per command, which doubled the time of
+# fleet_up/fleet_sshd_start; the library checks every status itself, so it
+# behaves the same under bats, in a plain script and in an EXIT trap. Only
+# for functions whose effects are all on disk, not in shell variables.
+# Arguments:
+#   Function name, arguments.
+# Returns:
+#   The function's status.
+#######################################
+_fleet_isolated() {
+  (
+    trap - DEBUG ERR RETURN
+    set +eEuT +o pipefail
+    "$@"
+  )
 }
 
 #######################################
@@ -91,8 +110,15 @@ fleet_hosts() {
 }
 
 #######################################
-# Prints the directory holding a host's private files, as seen from outside.
-# STATE/hosts/NAME/etc is the host's /etc, .../archive its /archive, etc.
+# Prints the directory holding a host's private files, as seen from outside
+# (the host itself cannot see the state dir). In DIR=STATE/hosts/NAME:
+#   DIR/etc /etc     DIR/archive /archive   DIR/var-log /var/log
+#   DIR/run /run     DIR/tmp /tmp           DIR/var-spool-cron /var/spool/cron
+#   DIR/mnt /mnt     DIR/root-ssh /root/.ssh  DIR/var-mail /var/mail
+#   DIR/postgresql-e2e /var/lib/postgresql-e2e
+#   DIR/rootfs.upper: everything else the host changed (/usr/local/bin,
+#     /home, /root, /opt, /var/lib...: upper dir of its copy-on-write root)
+#   DIR/addr, DIR/pids, DIR/sshd.pid, DIR/logs/: bookkeeping and logs
 # Arguments:
 #   Host name.
 # Outputs:
@@ -160,7 +186,10 @@ _fleet_record_pid() {
 
 #######################################
 # Runs a command inside a host (net, mount and uts namespaces) as root, with a
-# clean environment, cwd /, stdin/stdout/stderr passed through.
+# clean environment, cwd /, stdin/stdout/stderr passed through. A daemon
+# started this way (pg_ctl start...) must not keep stdout/stderr open, or
+# `run`/$(...) wait for it: redirect its output, or use fleet_spawn. Either
+# way fleet_down kills it.
 # Globals:
 #   FLEET_EXEC_TIMEOUT (seconds, default 300): the command is killed after it.
 # Arguments:
@@ -174,6 +203,24 @@ fleet_exec() {
   local state
   state="$(fleet_state)"
   fleet_dir "${name}" >/dev/null || return 1
+  # timeout runs the command in a background process group, where reading a
+  # terminal would stop it (SIGTTIN) until the timeout: give it /dev/null
+  # instead of a terminal. Nothing in a host needs one.
+  if [[ -t 0 ]]; then
+    _fleet_exec_timed "${state}" "${name}" "$@" </dev/null
+  else
+    _fleet_exec_timed "${state}" "${name}" "$@"
+  fi
+}
+
+#######################################
+# Implementation of fleet_exec.
+# Arguments:
+#   State dir, host name, command, arguments.
+#######################################
+_fleet_exec_timed() {
+  local state="$1" name="$2"
+  shift 2
   # fd 3 is bats' TAP stream: a daemon started inside must not hold it open,
   # or bats would wait for that daemon before finishing.
   timeout --kill-after=5 "${FLEET_EXEC_TIMEOUT:-300}" \
@@ -197,8 +244,8 @@ fleet_exec_as() {
 
 #######################################
 # Starts a long-running command inside a host in the background, detached from
-# the caller (so it is reaped by init, never left as a zombie), and records
-# its pid so fleet_down kills it.
+# the caller (re-parented to init, so the caller never has to wait for it),
+# and records its pid so fleet_down kills it.
 # Arguments:
 #   Host name, command, arguments.
 # Outputs:
@@ -300,7 +347,8 @@ _fleet_make_run() {
         chown --reference="${entry}" "${dest}/${base}"
     fi
   done
-  mkdir -p -m 0755 "${dest}/sshd" "${dest}/kindling"
+  mkdir -p "${dest}/sshd" "${dest}/kindling" || return 1
+  chmod 0755 "${dest}/sshd" "${dest}/kindling"
   mkdir -p "${dest}/lock" && chmod 1777 "${dest}/lock"
 }
 
@@ -310,113 +358,127 @@ _fleet_make_run() {
 #   Destination file.
 #######################################
 _fleet_write_etc_hosts() {
-  local dest="$1" host dir
+  local dest="$1" host addr state
+  state="$(fleet_state)"
   {
     printf '127.0.0.1\tlocalhost\n'
     printf '::1\t\tlocalhost ip6-localhost ip6-loopback\n'
     printf '# kindling e2e fleet\n'
     while read -r host; do
-      dir="$(fleet_state)/hosts/${host}"
-      printf '%s\t%s\n' "$(cat "${dir}/addr")" "${host}"
-    done < <(fleet_hosts)
+      read -r addr <"${state}/hosts/${host}/addr"
+      printf '%s\t%s\n' "${addr}" "${host}"
+    done <"${state}/hosts.list"
   } >"${dest}"
 }
 
 #######################################
-# Prepares everything a host will mount, under STATE/hosts/NAME.
+# Builds, once per fleet, the tree every host starts from (its layout is
+# that of STATE/hosts/NAME, see fleet_dir). Building it once and copying it
+# per host keeps fleet_up to a handful of processes per host.
+# Arguments:
+#   Destination directory (must not exist).
+#######################################
+_fleet_make_template() {
+  local t="$1"
+  mkdir -p "${t}" || return 1
+  # Private copy of /etc: own passwd/group/shadow, ssh config, aliases...
+  # without the real machine's ssh host keys (each host makes its own in
+  # fleet_sshd_start) and with the fleet's /etc/hosts.
+  cp -a /etc "${t}/etc" || return 1
+  rm -f "${t}"/etc/ssh/ssh_host_* "${t}/etc/ssh/ssh_known_hosts"
+  _fleet_write_etc_hosts "${t}/etc/hosts" || return 1
+
+  _fleet_copy_skeleton /var/log "${t}/var-log" || return 1
+  _fleet_copy_skeleton /var/spool/cron "${t}/var-spool-cron" || return 1
+  _fleet_copy_skeleton /var/mail "${t}/var-mail" || return 1
+  _fleet_make_run "${t}/run" || return 1
+  mkdir -p "${t}/archive" "${t}/mnt" "${t}/postgresql-e2e" \
+    "${t}/root-ssh" "${t}/tmp" || return 1
+  chmod 0755 "${t}/archive" "${t}/mnt" "${t}/postgresql-e2e"
+  chmod 0700 "${t}/root-ssh"
+  chmod 1777 "${t}/tmp"
+  # Mount point, upper and work dirs of the copy-on-write root.
+  mkdir -p "${t}"/rootfs{,.upper,.work}
+}
+
+#######################################
+# Prepares everything a host will mount, under STATE/hosts/NAME: a copy of
+# the template plus the host's own identity.
 # Arguments:
 #   Host name.
 #######################################
 _fleet_prepare_files() {
   local name="$1"
-  local dir
+  local dir id
   dir="$(fleet_state)/hosts/${name}"
-  # Private copy of /etc: own passwd/group/shadow, ssh config, aliases...
-  cp -a /etc "${dir}/etc" || return 1
-  # Fresh identity: each host gets its own ssh host keys (fleet_sshd_start)
-  # and machine-id, not the real machine's.
-  rm -f "${dir}"/etc/ssh/ssh_host_*
-  echo "${name}" >"${dir}/etc/hostname"
+  cp -a "$(fleet_state)/template/." "${dir}/" || return 1
+  echo "${name}" >"${dir}/etc/hostname" || return 1
   [[ ! -f "${dir}/etc/mailname" ]] || echo "${name}" >"${dir}/etc/mailname"
   if [[ -f "${dir}/etc/machine-id" ]]; then
-    local id
-    id="$(cat /proc/sys/kernel/random/uuid)"
+    read -r id </proc/sys/kernel/random/uuid
     echo "${id//-/}" >"${dir}/etc/machine-id"
   fi
-  rm -f "${dir}/etc/ssh/ssh_known_hosts"
-  _fleet_write_etc_hosts "${dir}/etc/hosts" || return 1
-
-  _fleet_copy_skeleton /var/log "${dir}/var-log" || return 1
-  _fleet_copy_skeleton /var/spool/cron "${dir}/var-spool-cron" || return 1
-  _fleet_copy_skeleton /var/mail "${dir}/var-mail" || return 1
-  _fleet_make_run "${dir}/run" || return 1
-  mkdir -p -m 0755 "${dir}/archive" "${dir}/mnt" "${dir}/postgresql-e2e" &&
-    mkdir -p -m 0700 "${dir}/root-ssh" &&
-    mkdir -p -m 1777 "${dir}/tmp" &&
-    chmod 1777 "${dir}/tmp" || return 1
-  local ov
-  for ov in root home usr-local-bin; do
-    mkdir -p "${dir}/${ov}.upper" "${dir}/${ov}.work" || return 1
-  done
 }
 
 #######################################
-# Runs inside the new mount + uts namespaces (via unshare) and mounts the
-# host's private directories. Must be self-contained: it is shipped to a new
-# bash with `declare -f`.
+# Runs inside the new mount + uts namespaces (via unshare, itself run inside
+# the host's netns) and builds the host's file system, then makes it the
+# namespace's root. Must be self-contained: it is shipped to a new bash with
+# `declare -f`.
 # Arguments:
-#   Host name, host dir, state dir.
+#   Host name, host dir.
 #######################################
 _fleet_inside_setup() {
   set -eu
-  local name="$1" dir="$2" state="$3"
-  local mp
+  local name="$1" dir="$2"
+  local new="${dir}/rootfs"
 
   hostname "${name}"
 
-  # Drop the copies of the real /run's submounts (notably /run/netns, whose
-  # netns bind mounts would otherwise be pinned by this namespace and
-  # survive `ip netns del`). Deepest first.
-  while read -r mp; do
-    umount -l "${mp}" 2>/dev/null || true
-  done < <(awk '$5 ~ "^/run/" {print $5}' /proc/self/mountinfo | sort -r)
-
-  # Copy-on-write views: reads fall through to the real directory, writes
-  # land in STATE/hosts/NAME/X.upper. Copying these would be too big (the
-  # real /usr/local/bin and /root can be gigabytes). If overlayfs is not
-  # usable (e.g. the state dir is itself on overlayfs) use an empty dir.
-  mount_overlay() {
-    local target="$1" key="$2"
-    if ! mount -t overlay "kfl-${key}" \
-      -o "lowerdir=${target},upperdir=${dir}/${key}.upper,workdir=${dir}/${key}.work" \
-      "${target}" 2>/dev/null; then
-      echo "fleet: ${name}: overlayfs failed; ${target} starts empty" >&2
-      mount --bind "${dir}/${key}.upper" "${target}"
-    fi
-  }
-  mount_overlay /root root
-  mount_overlay /home home
-  mount_overlay /usr/local/bin usr-local-bin
-  # /root/.ssh is fresh and empty: never the real root's keys.
-  mkdir -p -m 0700 /root/.ssh
-  mount --bind "${dir}/root-ssh" /root/.ssh
-
-  mount --bind "${dir}/etc" /etc
-  mount --bind "${dir}/archive" /archive
-  mount --bind "${dir}/var-log" /var/log
-  mount --bind "${dir}/var-spool-cron" /var/spool/cron
-  mount --bind "${dir}/var-mail" /var/mail
-  mount --bind "${dir}/run" /run
-  mount --bind "${dir}/mnt" /mnt
-  mount --bind "${dir}/postgresql-e2e" /var/lib/postgresql-e2e
-  # Last: if the state dir is under /tmp, this also hides it.
-  mount --bind "${dir}/tmp" /tmp
-
-  # A host must not see the other hosts' private files through the state dir.
-  if [[ -d "${state}" ]]; then
-    mount -t tmpfs -o ro,size=4k,mode=0755 kfl-hidden "${state}"
+  # The whole real root file system, copy-on-write: the host reads the
+  # machine's /usr, /var/lib, /opt, the repository..., and whatever it
+  # writes anywhere lands in DIR/rootfs.upper. A script under test running
+  # as root in a host can therefore never modify the real machine.
+  if ! mount -t overlay kfl-rootfs \
+    -o "lowerdir=/,upperdir=${dir}/rootfs.upper,workdir=${dir}/rootfs.work" \
+    "${new}"; then
+    echo "fleet: ${name}: cannot mount an overlay of / (overlayfs needed)" >&2
+    return 1
   fi
-  return 0
+  # Mount points the real root may lack exist only in the overlay.
+  mkdir -p "${new}"/{archive,mnt,run,tmp,proc,sys,dev,root/.ssh} \
+    "${new}"/var/{log,mail,spool/cron,lib/postgresql-e2e}
+
+  # Kernel file systems. sysfs is mounted afresh so that /sys/class/net
+  # shows the host's own interfaces (we are inside its netns); /dev/shm is
+  # private (PostgreSQL uses it).
+  mount --rbind /proc "${new}/proc"
+  mount -t sysfs kfl-sysfs "${new}/sys" || mount --rbind /sys "${new}/sys"
+  mount --rbind /dev "${new}/dev"
+  mount -t tmpfs -o mode=1777,nosuid,nodev kfl-shm "${new}/dev/shm"
+
+  # Private state, fresh per host (see fleet_dir).
+  mount --bind "${dir}/etc" "${new}/etc"
+  mount --bind "${dir}/archive" "${new}/archive"
+  mount --bind "${dir}/var-log" "${new}/var/log"
+  mount --bind "${dir}/var-spool-cron" "${new}/var/spool/cron"
+  mount --bind "${dir}/var-mail" "${new}/var/mail"
+  mount --bind "${dir}/run" "${new}/run"
+  mount --bind "${dir}/tmp" "${new}/tmp"
+  mount --bind "${dir}/mnt" "${new}/mnt"
+  mount --bind "${dir}/postgresql-e2e" "${new}/var/lib/postgresql-e2e"
+  mount --bind "${dir}/root-ssh" "${new}/root/.ssh"
+
+  # Make it the root and drop every other mount of the real machine: the
+  # state dir (so a host cannot reach other hosts' files) and the namespace
+  # files under /run/netns and STATE/ns (so this namespace pins none of them
+  # and `ip netns del` really frees them).
+  cd "${new}"
+  mkdir .kfl-old-root
+  pivot_root . .kfl-old-root
+  cd /
+  umount -l /.kfl-old-root
+  rmdir /.kfl-old-root
 }
 
 #######################################
@@ -436,28 +498,30 @@ _fleet_host_create() {
   # The veth is created inside kfl-br with its peer moved straight into the
   # host, so it never exists in the root namespace. Names are index-based
   # (IFNAMSIZ is 15) and kfl- prefixed.
-  ip -n "${_FLEET_BR_NS}" link add "${port}" type veth \
+  if ! { ip -n "${_FLEET_BR_NS}" link add "${port}" type veth \
     peer name kfl-eth0 netns "kfl-${name}" &&
     ip -n "${_FLEET_BR_NS}" link set "${port}" master kfl-br0 up &&
     ip -n "kfl-${name}" link set lo up &&
     ip -n "kfl-${name}" addr add "${addr}/24" dev kfl-eth0 &&
-    ip -n "kfl-${name}" link set kfl-eth0 up || {
+    ip -n "kfl-${name}" link set kfl-eth0 up; }; then
     _fleet_err "${name}: network setup failed"
     return 1
-  }
+  fi
 
-  _fleet_prepare_files "${name}" || {
+  if ! _fleet_prepare_files "${name}"; then
     _fleet_err "${name}: preparing files failed"
     return 1
-  }
+  fi
 
   touch "${state}/ns/${name}.mnt" "${state}/ns/${name}.uts" || return 1
   # unshare pins the new namespaces to the files; the setup script runs inside
-  # them and exits, the namespaces live on. Bounded by timeout.
-  if ! timeout 60 unshare --mount="${state}/ns/${name}.mnt" \
+  # them (and inside the host's netns, for sysfs) and exits, the namespaces
+  # live on. Bounded by timeout.
+  if ! timeout 60 nsenter --net="/run/netns/kfl-${name}" -- \
+    unshare --mount="${state}/ns/${name}.mnt" \
     --uts="${state}/ns/${name}.uts" --propagation private \
     bash -c "$(declare -f _fleet_inside_setup); _fleet_inside_setup \"\$@\"" \
-    _ "${name}" "${dir}" "${state}" >"${dir}/logs/setup.log" 2>&1; then
+    _ "${name}" "${dir}" >"${dir}/logs/setup.log" 2>&1; then
     _fleet_err "${name}: namespace setup failed: $(cat "${dir}/logs/setup.log")"
     return 1
   fi
@@ -489,6 +553,13 @@ _fleet_netns_add() {
 #   0 on success, 1 on failure (with a message on stderr).
 #######################################
 fleet_up() {
+  _fleet_isolated _fleet_up_impl "$@"
+}
+
+#######################################
+# Implementation of fleet_up (see there).
+#######################################
+_fleet_up_impl() {
   if [[ "${EUID}" -ne 0 ]]; then
     _fleet_err "fleet_up must run as root"
     return 1
@@ -509,8 +580,13 @@ fleet_up() {
 
   local state
   state="$(fleet_state)"
-  if [[ -e "${state}" ]]; then
-    fleet_down || return 1
+  # A previous fleet (e.g. a crashed run) is torn down; anything else at that
+  # path is left alone.
+  if _fleet_state_mounted; then
+    _fleet_down_impl || return 1
+  elif [[ -e "${state}" ]] && ! rmdir "${state}" 2>/dev/null; then
+    _fleet_err "${state} exists and is not a fleet state dir; set FLEET_STATE"
+    return 1
   fi
   # Refuse to adopt a namespace we did not create (another fleet, or a crashed
   # run with another state dir). Checked before creating anything.
@@ -525,7 +601,7 @@ fleet_up() {
   if ! _fleet_up_all "$@"; then
     _fleet_err "fleet_up failed"
     if [[ "${FLEET_KEEP_ON_FAILURE:-0}" != 1 ]]; then
-      fleet_down || true
+      _fleet_down_impl || true
     fi
     return 1
   fi
@@ -537,14 +613,22 @@ fleet_up() {
 #   Host names.
 #######################################
 _fleet_up_all() {
-  local state name idx mp
+  local state name idx
   state="$(fleet_state)"
+  mkdir -p "${state}" || return 1
+  # The state dir is a tmpfs of its own:
+  #  * speed: creating ~1300 files per /etc copy costs ~1.3 s on the ext4
+  #    disk of the test VMs, ~0.05 s on tmpfs;
+  #  * a mount namespace can only be pinned to a file on a mount with
+  #    private propagation (a shared one could create a reference loop), so
+  #    it is made private whatever the propagation of its parent;
+  #  * teardown is "unmount, then rmdir an empty dir": no rm -rf ever.
+  if ! { mount -t tmpfs -o mode=0755 "${_FLEET_STATE_FS}" "${state}" &&
+    mount --make-private "${state}"; }; then
+    _fleet_err "cannot mount the state tmpfs on ${state}"
+    return 1
+  fi
   mkdir -p "${state}/ns" "${state}/hosts" || return 1
-  # A mount namespace can only be bind-mounted onto a file in a mount with
-  # private propagation (a shared one could create a reference loop), so
-  # make STATE/ns such a mount whatever the propagation of its parent.
-  mount --bind "${state}/ns" "${state}/ns" &&
-    mount --make-private "${state}/ns" || return 1
 
   idx=0
   for name in "$@"; do
@@ -555,10 +639,6 @@ _fleet_up_all() {
     idx=$((idx + 1))
   done
 
-  for mp in "${_FLEET_MOUNTPOINTS[@]}"; do
-    [[ -d "${mp}" ]] || mkdir -p -m 0755 "${mp}" || return 1
-  done
-
   # The bridge lives in its own namespace: nothing is attached to the root
   # namespace, which keeps test traffic away from real interfaces.
   _fleet_netns_add "${_FLEET_BR_NS}" || return 1
@@ -566,40 +646,119 @@ _fleet_up_all() {
     ip -n "${_FLEET_BR_NS}" link add kfl-br0 type bridge forward_delay 0 &&
     ip -n "${_FLEET_BR_NS}" link set kfl-br0 up || return 1
 
+  if ! _fleet_make_template "${state}/template"; then
+    _fleet_err "cannot build the host template"
+    return 1
+  fi
   idx=0
   for name in "$@"; do
     _fleet_host_create "${name}" "${idx}" || return 1
     idx=$((idx + 1))
   done
+  rm -rf "${state}/template"
 }
 
 #######################################
-# Starts a real OpenSSH server inside a host, listening on the host's fleet
-# address and 127.0.0.1 (port 22, inside its netns). Generates the host's
-# own keys first. Waits at most ~10 s for the server to answer. Idempotent.
+# Starts a real OpenSSH server inside each given host, listening on the
+# host's fleet address and 127.0.0.1 (port 22, inside its netns). Generates
+# each host's own host keys first, inside the host's own /etc (hosts in
+# parallel). Waits at most ~10 s per host for the server to answer its
+# banner. Hosts whose sshd already runs are skipped.
 # Globals:
+#   FLEET_SSH_HOST_KEY_TYPES (default "ed25519 ecdsa"; "all" runs
+#   `ssh-keygen -A`, which adds RSA: ~1.4 CPU-seconds per host, the slowest
+#   part of bringing a fleet up on 2 cores, and no ssh client here needs it).
 #   FLEET_SSHD_USE_PAM (yes|no, default yes, as on a real Debian server:
 #   with "no", sshd refuses accounts whose password is locked, e.g. users
 #   made by `useradd` without a password).
 # Arguments:
-#   Host name.
+#   Host names.
 # Returns:
-#   0 once sshd answers, 1 otherwise (sshd log on stderr).
+#   0 once every sshd answers, 1 otherwise (sshd log on stderr).
 #######################################
 fleet_sshd_start() {
+  _fleet_isolated _fleet_sshd_start_impl "$@"
+}
+
+#######################################
+# Implementation of fleet_sshd_start (see there).
+#######################################
+_fleet_sshd_start_impl() {
+  local name dir
+  local -a todo=() jobs=()
+  for name in "$@"; do
+    dir="$(fleet_dir "${name}")" || return 1
+    if [[ -f "${dir}/sshd.pid" ]] &&
+      _fleet_proc_starttime "$(cat "${dir}/sshd.pid")" >/dev/null; then
+      continue
+    fi
+    todo+=("${name}")
+  done
+  for name in "${todo[@]}"; do
+    dir="$(fleet_dir "${name}")"
+    fleet_exec "${name}" bash -c \
+      "$(declare -f _fleet_hostkeys_inside); _fleet_hostkeys_inside \"\$@\"" \
+      _ "${FLEET_SSH_HOST_KEY_TYPES:-ed25519 ecdsa}" \
+      >"${dir}/logs/ssh-keygen.log" 2>&1 &
+    jobs+=("$!")
+  done
+  local i rc=0
+  for i in "${!todo[@]}"; do
+    if ! wait "${jobs[i]}"; then
+      dir="$(fleet_dir "${todo[i]}")"
+      _fleet_err "${todo[i]}: ssh-keygen failed:" \
+        "$(cat "${dir}/logs/ssh-keygen.log")"
+      rc=1
+    fi
+  done
+  ((rc == 0)) || return 1
+  for name in "${todo[@]}"; do
+    _fleet_sshd_spawn "${name}" || return 1
+  done
+  for name in "${todo[@]}"; do
+    _fleet_sshd_wait "${name}" || return 1
+  done
+}
+
+#######################################
+# Runs inside a host (shipped with declare -f): makes the missing ssh host
+# keys in its /etc/ssh, like the openssh-server package does on install.
+# Arguments:
+#   Key types separated by spaces, or "all" for `ssh-keygen -A`.
+#######################################
+_fleet_hostkeys_inside() {
+  set -e
+  if [[ "$1" == all ]]; then
+    ssh-keygen -A
+    return
+  fi
+  local type
+  for type in $1; do
+    if [[ ! -f "/etc/ssh/ssh_host_${type}_key" ]]; then
+      ssh-keygen -q -t "${type}" -N "" -C "root@$(hostname)" \
+        -f "/etc/ssh/ssh_host_${type}_key"
+    fi
+  done
+}
+
+#######################################
+# Starts sshd in a host (keys must exist) and records its pid.
+# Arguments:
+#   Host name.
+#######################################
+_fleet_sshd_spawn() {
   local name="$1"
   local dir addr pid
   dir="$(fleet_dir "${name}")" || return 1
-  addr="$(fleet_addr "${name}")"
-  if [[ -f "${dir}/sshd.pid" ]] &&
-    kill -0 "$(cat "${dir}/sshd.pid")" 2>/dev/null; then
-    return 0
-  fi
-  if ! fleet_exec "${name}" ssh-keygen -A >"${dir}/logs/ssh-keygen.log" 2>&1; then
-    _fleet_err "${name}: ssh-keygen -A failed: $(cat "${dir}/logs/ssh-keygen.log")"
-    return 1
-  fi
+  addr="$(cat "${dir}/addr")"
   rm -f "${dir}/run/sshd.pid"
+  # Only the keys that exist, so that sshd does not complain about the
+  # default ones that were not generated.
+  local key
+  local -a keys=()
+  for key in "${dir}"/etc/ssh/ssh_host_*_key; do
+    [[ -f "${key}" ]] && keys+=(-o "HostKey=/etc/ssh/${key##*/}")
+  done
   # -D: stay in the foreground so the recorded pid is sshd itself.
   # PidFile /run/sshd.pid is STATE/hosts/NAME/run/sshd.pid; sshd writes it
   # only after its sockets are bound, which makes it a readiness signal.
@@ -607,15 +766,31 @@ fleet_sshd_start() {
     -o "ListenAddress=${addr}:22" -o "ListenAddress=127.0.0.1:22" \
     -o "PidFile=/run/sshd.pid" -o "UsePAM=${FLEET_SSHD_USE_PAM:-yes}" \
     -o "PermitRootLogin=prohibit-password" -o "PasswordAuthentication=no" \
-    -o "KbdInteractiveAuthentication=no")" || return 1
+    -o "KbdInteractiveAuthentication=no" "${keys[@]}")" || return 1
   echo "${pid}" >"${dir}/sshd.pid"
+}
 
-  local i
-  for ((i = 0; i < 100; i++)); do
-    if ! kill -0 "${pid}" 2>/dev/null; then
-      break
+#######################################
+# Waits (at most ~10 s) until a host's sshd answers on its fleet address.
+# Arguments:
+#   Host name.
+# Returns:
+#   0 once it answers, 1 if sshd died or timed out (log on stderr).
+#######################################
+_fleet_sshd_wait() {
+  local name="$1"
+  local dir addr pid
+  dir="$(fleet_dir "${name}")" || return 1
+  addr="$(cat "${dir}/addr")"
+  pid="$(cat "${dir}/sshd.pid")"
+  # SECONDS has a 1 s resolution: +11 gives 10 to 11 s.
+  local deadline=$((SECONDS + 11))
+  while ((SECONDS < deadline)); do
+    if ! _fleet_proc_starttime "${pid}" >/dev/null; then
+      break # sshd died: its log says why
     fi
-    if [[ -s "${dir}/run/sshd.pid" ]] && _fleet_port_answers "${name}" "${addr}" 22; then
+    if [[ -s "${dir}/run/sshd.pid" ]] &&
+      _fleet_port_answers "${name}" "${addr}" 22; then
       return 0
     fi
     sleep 0.1
@@ -626,15 +801,25 @@ fleet_sshd_start() {
 
 #######################################
 # Tells whether an SSH server answers (sends its banner) on ADDR:PORT, as
-# seen from inside a host's network namespace. Bounded to 2 s.
+# seen from inside a host's network namespace. Bounded to 1 s.
 # Arguments:
 #   Host name, address, port.
 #######################################
 _fleet_port_answers() {
-  timeout 2 nsenter --net="/run/netns/kfl-$1" -- bash -c '
-    exec 3<>"/dev/tcp/$0/$1" || exit 1
-    IFS= read -r -t 2 line <&3 && [[ "${line}" == SSH-* ]]' "$2" "$3" \
-    2>/dev/null
+  timeout 1 nsenter --net="/run/netns/kfl-$1" -- \
+    bash -c "$(declare -f _fleet_banner_inside); _fleet_banner_inside \"\$@\"" \
+    _ "$2" "$3" 2>/dev/null
+}
+
+#######################################
+# Runs inside a netns (shipped with declare -f): reads an SSH banner.
+# Arguments:
+#   Address, port.
+#######################################
+_fleet_banner_inside() {
+  local line
+  exec 3<>"/dev/tcp/$1/$2" || return 1
+  IFS= read -r -t 1 line <&3 && [[ "${line}" == SSH-* ]]
 }
 
 #######################################
@@ -674,7 +859,7 @@ fleet_known_hosts() {
 #######################################
 fleet_known_hosts_install() {
   local file name dir
-  file="$(fleet_known_hosts)" || return 1
+  file="$(fleet_known_hosts "$(fleet_state)/known_hosts")" || return 1
   local -a names=("$@")
   ((${#names[@]})) || mapfile -t names < <(fleet_hosts)
   for name in "${names[@]}"; do
@@ -691,14 +876,24 @@ fleet_known_hosts_install() {
 #   The public key line on stdout.
 #######################################
 fleet_ssh_keygen() {
-  fleet_exec_as "$1" "$2" bash -c '
-    set -e
-    umask 077
-    mkdir -p "${HOME}/.ssh"
-    [[ -f "${HOME}/.ssh/id_ed25519" ]] ||
-      ssh-keygen -q -t ed25519 -N "" -C "$(id -un)@$(hostname)" \
-        -f "${HOME}/.ssh/id_ed25519"
-    cat "${HOME}/.ssh/id_ed25519.pub"'
+  fleet_exec_as "$1" "$2" \
+    bash -c "$(declare -f _fleet_keygen_inside); _fleet_keygen_inside"
+}
+
+#######################################
+# Runs inside a host as the user (shipped with declare -f): makes the key.
+# Outputs:
+#   The public key line on stdout.
+#######################################
+_fleet_keygen_inside() {
+  set -e
+  umask 077
+  mkdir -p "${HOME}/.ssh"
+  if [[ ! -f "${HOME}/.ssh/id_ed25519" ]]; then
+    ssh-keygen -q -t ed25519 -N "" -C "$(id -un)@$(hostname)" \
+      -f "${HOME}/.ssh/id_ed25519"
+  fi
+  cat "${HOME}/.ssh/id_ed25519.pub"
 }
 
 #######################################
@@ -707,11 +902,21 @@ fleet_ssh_keygen() {
 #   Host name, user, public key line.
 #######################################
 fleet_ssh_authorize() {
-  fleet_exec_as "$1" "$2" bash -c '
-    set -e
-    umask 077
-    mkdir -p "${HOME}/.ssh"
-    printf "%s\n" "$0" >>"${HOME}/.ssh/authorized_keys"' "$3"
+  fleet_exec_as "$1" "$2" bash -c \
+    "$(declare -f _fleet_authorize_inside); _fleet_authorize_inside \"\$@\"" \
+    _ "$3"
+}
+
+#######################################
+# Runs inside a host as the user (shipped with declare -f): adds the key.
+# Arguments:
+#   Public key line.
+#######################################
+_fleet_authorize_inside() {
+  set -e
+  umask 077
+  mkdir -p "${HOME}/.ssh"
+  printf '%s\n' "$1" >>"${HOME}/.ssh/authorized_keys"
 }
 
 #######################################
@@ -750,8 +955,11 @@ _fleet_recorded_pids() {
   for f in "${state}"/hosts/*/pids; do
     [[ -f "${f}" ]] || continue
     while read -r pid start _; do
+      # "?": the process had already exited when it was recorded; its pid
+      # may belong to anyone now (the namespace sweep covers the rest).
+      [[ "${start}" != "?" ]] || continue
       now="$(_fleet_proc_starttime "${pid}")" || continue
-      [[ "${start}" == "?" || "${now}" == "${start}" ]] && echo "${pid}"
+      [[ "${now}" == "${start}" ]] && echo "${pid}"
     done <"${f}"
   done
   return 0
@@ -765,7 +973,8 @@ _fleet_recorded_pids() {
 _fleet_mounts_under() {
   local dir="$1" mp
   while read -r mp; do
-    mp="$(printf '%b' "${mp}")" # mountinfo escapes spaces etc. as \040
+    # mountinfo escapes space, tab, newline and backslash as \ooo.
+    [[ "${mp}" != *\\* ]] || mp="$(printf '%b' "${mp}")"
     if [[ "${mp}" == "${dir}" || "${mp}" == "${dir}"/* ]]; then
       echo "${mp}"
     fi
@@ -773,17 +982,49 @@ _fleet_mounts_under() {
 }
 
 #######################################
+# Tells whether the state dir is mounted as the fleet's tmpfs.
+# Returns:
+#   0 if it is, 1 otherwise.
+#######################################
+_fleet_state_mounted() {
+  local state mp src
+  state="$(fleet_state)"
+  # mountinfo: field 5 is the mount point; the source follows the " - TYPE".
+  while read -r mp src; do
+    [[ "${mp}" != *\\* ]] || mp="$(printf '%b' "${mp}")"
+    [[ "${mp}" == "${state}" && "${src}" == "${_FLEET_STATE_FS}" ]] && return 0
+  done < <(awk '{for (i = 7; $i != "-"; i++) {}; print $5, $(i + 2)}' \
+    /proc/self/mountinfo)
+  return 1
+}
+
+#######################################
 # Tears the fleet down: kills its processes (recorded pids, then anything
-# still inside its namespaces), unmounts the namespace files, deletes the
-# network namespaces it created and removes the state dir. Idempotent, works
-# after a partial fleet_up, safe in an EXIT trap. Every wait is bounded.
+# still inside its namespaces), unmounts the namespace files and the state
+# tmpfs, deletes the network namespaces it created and removes the (then
+# empty) state dir. Idempotent, works after a partial fleet_up, safe in an
+# EXIT trap. Every wait is bounded (~8 s in total for processes).
 # Returns:
 #   0 if nothing is left, 1 otherwise (what is left is reported on stderr).
 #######################################
 fleet_down() {
+  _fleet_isolated _fleet_down_impl
+}
+
+#######################################
+# Implementation of fleet_down (see there).
+#######################################
+_fleet_down_impl() {
   local state
   state="$(fleet_state)"
   [[ -e "${state}" ]] || return 0
+  if ! _fleet_state_mounted; then
+    # fleet_up creates the dir right before mounting the tmpfs, and
+    # fleet_down removes it right after unmounting: an empty dir is ours.
+    rmdir "${state}" 2>/dev/null && return 0
+    _fleet_err "fleet_down: ${state} is not a fleet state dir; left alone"
+    return 1
+  fi
 
   # Namespaces that identify "our" processes, collected before anything is
   # removed (after that they would no longer be reachable by name).
@@ -802,7 +1043,7 @@ fleet_down() {
 
   # TERM first (sshd and friends clean up), KILL after ~5 s, give up ~3 s
   # later.
-  local round sig
+  local round
   local -a pids
   for ((round = 0; round < 80; round++)); do
     mapfile -t pids < <(
@@ -810,14 +1051,26 @@ fleet_down() {
       _fleet_pids_in_ns "${inos[@]}"
     )
     ((${#pids[@]})) || break
-    sig=TERM
-    ((round < 50)) || sig=KILL
-    if ((round == 0 || round == 50 || round > 50)); then
-      kill -s "${sig}" "${pids[@]}" 2>/dev/null || true
+    if ((round == 0)); then
+      kill -s TERM "${pids[@]}" 2>/dev/null || true
+    elif ((round >= 50)); then
+      kill -s KILL "${pids[@]}" 2>/dev/null || true
     fi
     sleep 0.1
   done
+  local ok=0 left
+  left="$(
+    _fleet_recorded_pids
+    _fleet_pids_in_ns "${inos[@]}"
+  )"
+  if [[ -n "${left}" ]]; then
+    _fleet_err "fleet_down: processes left: ${left//$'\n'/ }"
+    ok=1
+  fi
 
+  # Deepest first: the namespace files, then the state tmpfs itself. Once a
+  # namespace has neither a process nor a file bound to it, the kernel frees
+  # it with every mount inside it.
   local mp
   while read -r mp; do
     umount "${mp}" 2>/dev/null || umount -l "${mp}" 2>/dev/null || true
@@ -827,31 +1080,20 @@ fleet_down() {
     if [[ -e "/run/netns/${ns}" ]]; then
       ip netns del "${ns}" 2>/dev/null || true
     fi
-  done
-
-  # Verify before removing anything: rm -rf must never descend into a mount.
-  local ok=0 left
-  left="$(_fleet_mounts_under "${state}")"
-  if [[ -n "${left}" ]]; then
-    _fleet_err "fleet_down: still mounted: ${left//$'\n'/ }"
-    ok=1
-  fi
-  for ns in "${netns[@]}"; do
     if [[ -e "/run/netns/${ns}" ]]; then
       _fleet_err "fleet_down: netns ${ns} still exists"
       ok=1
     fi
   done
-  left="$(
-    _fleet_recorded_pids
-    _fleet_pids_in_ns "${inos[@]}"
-  )"
+
+  left="$(_fleet_mounts_under "${state}")"
   if [[ -n "${left}" ]]; then
-    _fleet_err "fleet_down: processes left: ${left//$'\n'/ }"
-    ok=1
+    _fleet_err "fleet_down: still mounted: ${left//$'\n'/ }"
+    return 1
   fi
-  if ((ok == 0)); then
-    rm -rf "${state}" || ok=1
+  if ! rmdir "${state}"; then
+    _fleet_err "fleet_down: cannot remove ${state}"
+    ok=1
   fi
   return "${ok}"
 }

@@ -165,36 +165,23 @@ const uniqueSourceNames: Rule = (inventory, problems) => {
   }
 };
 
-const databaseHostsHaveDatabases: Rule = (inventory, problems) => {
-  for (const host of inventory.hosts) {
-    const isDbHost = host.roles.includes('DBHOST');
-    if (isDbHost && !host.database) {
-      problems.error(
-        host.roleOrigins.get('DBHOST') ?? host.origin,
-        `host '${host.name}' is a DBHOST but has no database settings`,
-        'add database: { engine: postgresql, osUser: postgres, databases: [NAME] }',
-      );
+/** A role that needs its own settings block, and a settings block that needs its role. */
+const roleAndSettingsAgree =
+  (role: Role, key: 'database' | 'repository', example: string): Rule =>
+  (inventory, problems) => {
+    for (const host of inventory.hosts) {
+      const hasRole = host.roles.includes(role);
+      const settings = host[key];
+      if (hasRole && !settings) {
+        problems.error(host.roleOrigins.get(role) ?? host.origin, `host '${host.name}' is a ${role} but has no ${key} settings`, `add ${key}: ${example}`);
+      }
+      if (!hasRole && settings) {
+        problems.error(settings.origin, `host '${host.name}' has ${key} settings but not the role ${role}`, `add ${role} to its roles`);
+      }
     }
-    if (!isDbHost && host.database) {
-      problems.error(host.database.origin, `host '${host.name}' has database settings but not the role DBHOST`, 'add DBHOST to its roles');
-    }
-  }
-};
+  };
 
 const repositoryRoles: Rule = (inventory, problems) => {
-  for (const host of inventory.hosts) {
-    const isRepoHost = host.roles.includes('REPOHOST');
-    if (isRepoHost && !host.repository) {
-      problems.error(
-        host.roleOrigins.get('REPOHOST') ?? host.origin,
-        `host '${host.name}' is a REPOHOST but has no repository settings`,
-        'add repository: { path: /mnt/koji/ }',
-      );
-    }
-    if (!isRepoHost && host.repository) {
-      problems.error(host.repository.origin, `host '${host.name}' has repository settings but not the role REPOHOST`, 'add REPOHOST to its roles');
-    }
-  }
   const copyHosts = hostsWithRole(inventory, 'COPYREPOHOST');
   const repoHosts = hostsWithRole(inventory, 'REPOHOST');
   if (copyHosts.length > 0 && repoHosts.length === 0) {
@@ -291,7 +278,8 @@ const RULES: Rule[] = [
   validSchedules,
   safePaths,
   uniqueSourceNames,
-  databaseHostsHaveDatabases,
+  roleAndSettingsAgree('DBHOST', 'database', '{ engine: postgresql, osUser: postgres, databases: [NAME] }'),
+  roleAndSettingsAgree('REPOHOST', 'repository', '{ path: /mnt/koji/ }'),
   repositoryRoles,
   oneWriterPerTargetFolder,
   archiveVolumesDescribed,

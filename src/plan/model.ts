@@ -120,6 +120,17 @@ export interface ArchiveVolumePlan {
   size: string;
 }
 
+/** Copies another host sends here: blaze on this host prunes them (network retention). */
+export interface ReceivedCopiesPlan {
+  host: string;
+  /** /archive/blaze-backup/<sender> */
+  dir: string;
+  /** The sender's retention.networkDays. */
+  days: number;
+  /** Every kind of copy the sender makes: archives, database dumps, globals. */
+  kinds: { filePrefix: string; extension: string }[];
+}
+
 /** A host the aggregator expects a nightly report from (for the dead-man's switch). */
 export interface ReportingHost {
   name: string;
@@ -152,6 +163,8 @@ export interface HostPlan {
   targets: TargetPlan[];
   /** Hosts that send their copies here, sorted. */
   receivesFrom: string[];
+  /** The copies of each sender in receivesFrom, with the sender's network retention. */
+  receivedCopies: ReceivedCopiesPlan[];
   retention: RetentionPlan;
   transfer: TransferPlan;
   archiveVolume: ArchiveVolumePlan;

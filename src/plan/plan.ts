@@ -3,7 +3,7 @@ import { formatDiagnostic, type Diagnostic } from '../inventory/diagnostics';
 import type { Host, Inventory } from '../inventory/model';
 import { InternalError } from '../errors';
 import { estimateCapacity, parseSize, type CapacityEstimate } from './capacity';
-import type { ArchiveItem, CompressionPlan, FleetPlan, HostPaths, HostPlan, SchedulePlan } from './model';
+import type { ArchiveItem, CompressionPlan, FleetPlan, HostPaths, HostPlan, ReceivedCopiesPlan, SchedulePlan } from './model';
 import { parseStartTime, scheduleInUtc } from './schedule';
 import { basename } from 'node:path';
 
@@ -64,6 +64,16 @@ function planArchives(host: Host, compression: CompressionPlan): ArchiveItem[] {
       estimatedBytes: parseSize(source.estimatedSize) ?? 0,
     };
   });
+}
+
+/** What SENDER's copies look like in a receiver's /archive/blaze-backup/<sender>/. */
+function receivedCopies(sender: HostPlan): ReceivedCopiesPlan {
+  const kinds = sender.archives.map(({ filePrefix, extension }) => ({ filePrefix, extension }));
+  if (sender.database) {
+    kinds.push(...sender.database.dumps.map(({ filePrefix, extension }) => ({ filePrefix, extension })));
+    kinds.push({ ...sender.database.globals });
+  }
+  return { host: sender.name, dir: `${sender.paths.backupRoot}/${sender.name}`, days: sender.retention.networkDays, kinds };
 }
 
 export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPlan {
@@ -150,6 +160,7 @@ export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPl
           : undefined,
       targets: host.targets.map((t) => ({ host: t.value, user: fleet.backupUser, remoteDir: `${paths.backupRoot}/${host.name}/` })),
       receivesFrom: (receivers.get(host.name) ?? []).slice().sort(),
+      receivedCopies: [], // filled below, once every sender's plan exists
       retention: { ...host.retention },
       transfer: { ...host.transfer },
       archiveVolume: {
@@ -165,6 +176,10 @@ export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPl
       warnings: warningsByHost.get(host.name) ?? [],
     };
   });
+  const plansByName = new Map(hosts.map((plan) => [plan.name, plan]));
+  for (const plan of hosts) {
+    plan.receivedCopies = plan.receivesFrom.map((sender) => receivedCopies(plansByName.get(sender)!));
+  }
   return {
     fleetName: fleet.name,
     inventoryName: basename(inventory.file),

@@ -32,7 +32,7 @@ export function compareRenderedFiles(before: RenderedFile[], after: RenderedFile
 }
 
 /** The base inventory as git has it in HEAD, or why it cannot be had. */
-export function readInventoryFromGit(inventoryFile: string): { label: string; text: string } | { reason: string } {
+export function readInventoryFromGit(inventoryFile: string): { label: string; text: string } | { label: string; reason: string } {
   const label = `HEAD:${basename(inventoryFile)}`;
   try {
     // HEAD:./NAME is NAME relative to the working folder, wherever the repository's root is.
@@ -45,7 +45,7 @@ export function readInventoryFromGit(inventoryFile: string): { label: string; te
     });
     return { label, text };
   } catch {
-    return { reason: `${label} is not in git (use --base FILE to compare with an older inventory)` };
+    return { label, reason: `${label} is not in git (use --base FILE to compare with an older inventory)` };
   }
 }
 
@@ -55,14 +55,14 @@ export function planInventory(loaded: LoadedInventory): FleetPlan {
   return planFleet(validated.inventory, validated.warnings);
 }
 
-/** What the base of a default `kindling diff` means, or why it is not shown. */
-export function semanticBaseFromGit(inventoryFile: string): { label: string; plan: FleetPlan } | { reason: string } {
+/** The plan of the inventory in git HEAD, for the meaning of a default `kindling diff`, or why there is none. */
+export function semanticBaseFromGit(inventoryFile: string): { label: string; plan?: FleetPlan; reason?: string } {
   const base = readInventoryFromGit(inventoryFile);
-  if ('reason' in base) return base;
+  if ('reason' in base) return { label: base.label, reason: base.reason };
   try {
     return { label: base.label, plan: planInventory(parseInventory(base.label, base.text)) };
   } catch (error) {
-    if (error instanceof InputError) return { reason: `${base.label} is not a valid inventory for this kindling (${error.message})` };
+    if (error instanceof InputError) return { label: base.label, reason: `${base.label} is not a valid inventory for this kindling (${error.message})` };
     throw error;
   }
 }

@@ -1,0 +1,89 @@
+// The topology picture: `kindling graph` and the Mermaid block of dist/README.md parse with
+// the real Mermaid parser and the real Graphviz, and draw exactly the plan's copies.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FLEET20_INVENTORY, REPO_ROOT, SEED_INVENTORY, runCli, scratchDir } from '../support/cli';
+
+const MERMAID_PARSE = join(REPO_ROOT, 'test', 'unit', 'support', 'mermaid-parse.mjs');
+const FLEETS = [SEED_INVENTORY, FLEET20_INVENTORY];
+
+interface JsonPlan {
+  hosts: { name: string; targets: string[]; repoTargets: string[]; removableDrives: boolean }[];
+}
+
+function planOf(inventory: string): JsonPlan {
+  const result = runCli(['plan', '--json', '-i', inventory]);
+  assert.equal(result.status, 0, result.stderr);
+  return JSON.parse(result.stdout) as JsonPlan;
+}
+
+function graphOf(inventory: string, format: string): string {
+  const result = runCli(['graph', '--format', format, '-i', inventory]);
+  assert.equal(result.status, 0, result.stderr);
+  return result.stdout;
+}
+
+function parseMermaid(files: string[]): { status: number | null; output: string } {
+  const result = spawnSync(process.execPath, [MERMAID_PARSE, ...files], { encoding: 'utf8', timeout: 120_000 });
+  return { status: result.status, output: result.stdout + result.stderr };
+}
+
+test('the Mermaid text of both fleets parses with the mermaid package, and a broken one does not', () => {
+  const dir = scratchDir();
+  const files = [join(REPO_ROOT, 'dist', 'README.md'), join(REPO_ROOT, 'test', 'golden', 'fleet20', 'README.md')];
+  FLEETS.forEach((inventory, i) => {
+    const file = join(dir, `graph-${i}.mmd`);
+    writeFileSync(file, graphOf(inventory, 'mermaid'));
+    files.push(file);
+  });
+  const good = parseMermaid(files);
+  assert.equal(good.status, 0, good.output);
+  assert.equal(good.output.match(/: diagram 1: flowchart/g)?.length, 4, good.output);
+
+  // The parser must be able to say no: "end" is a Mermaid keyword, not a node.
+  const broken = join(dir, 'broken.mmd');
+  writeFileSync(broken, graphOf(SEED_INVENTORY, 'mermaid').replace('h_australia --> h_iraq', 'h_australia --> end'));
+  const bad = parseMermaid([broken]);
+  assert.equal(bad.status, 1, bad.output);
+  assert.match(bad.output, /Parse error/);
+});
+
+test('the README\'s diagram is the graph command\'s Mermaid text', () => {
+  const readme = readFileSync(join(REPO_ROOT, 'dist', 'README.md'), 'utf8');
+  assert.ok(readme.includes(`\`\`\`mermaid\n${graphOf(SEED_INVENTORY, 'mermaid')}\`\`\`\n`));
+});
+
+test('the Mermaid edges are the plan\'s LAN copies, repository copies and removable drives', () => {
+  for (const inventory of FLEETS) {
+    const plan = planOf(inventory);
+    const lines = graphOf(inventory, 'mermaid').split('\n');
+    const id = (host: string): string => `h_${host.replace(/-/g, '_')}`;
+    const expected = plan.hosts.flatMap((h) => [
+      ...h.targets.map((t) => `  ${id(h.name)} --> ${id(t)}`),
+      ...h.repoTargets.map((t) => `  ${id(h.name)} ==>|repository| ${id(t)}`),
+      ...(h.removableDrives ? [`  ${id(h.name)} -.->|drives| d_${h.name.replace(/-/g, '_')}`] : []),
+    ]);
+    assert.deepEqual(lines.filter((l) => / (-->|==>|-\.->)/.test(l)), expected);
+  }
+});
+
+test('the DOT text of both fleets is accepted by Graphviz and has one edge per copy', () => {
+  for (const inventory of FLEETS) {
+    const plan = planOf(inventory);
+    const dot = spawnSync('dot', ['-Tplain'], { input: graphOf(inventory, 'dot'), encoding: 'utf8', timeout: 60_000 });
+    assert.equal(dot.error, undefined, 'Graphviz (dot) must be installed: scripts/test-all installs it');
+    assert.equal(dot.status, 0, dot.stderr);
+    const edges = dot.stdout.split('\n').filter((l) => l.startsWith('edge ')).length;
+    const copies = plan.hosts.reduce((n, h) => n + h.targets.length + h.repoTargets.length + (h.removableDrives ? 1 : 0), 0);
+    assert.equal(edges, copies);
+  }
+});
+
+test('an unknown graph format is bad input (exit 2)', () => {
+  const result = runCli(['graph', '--format', 'png', '-i', SEED_INVENTORY]);
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /unknown graph format 'png'; use one of: mermaid, dot/);
+});

@@ -1,0 +1,154 @@
+// dist/README.md, the generated layout document: it shows every table of the seed's Appendix
+// with the seed's values, and inventory text cannot break its Markdown. (Its bytes are held by
+// the golden trees: dist/ and test/golden/fleet20/, compared in test/unit/cli/generate.test.ts.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { REPO_ROOT, SEED_INVENTORY, runCli, scratchDir } from '../support/cli';
+
+type Table = Record<string, string>[];
+
+/** The pipe table under "## HEADING", as rows keyed by column name, cells unescaped. */
+function tableUnder(markdown: string, heading: string): Table {
+  const lines = markdown.split('\n');
+  const start = lines.indexOf(`## ${heading}`);
+  assert.ok(start >= 0, `no section "## ${heading}"`);
+  const rows: string[][] = [];
+  for (let i = start + 1; i < lines.length && !lines[i]!.startsWith('## '); i += 1) {
+    const line = lines[i]!;
+    if (!line.startsWith('|')) continue;
+    rows.push(line.slice(1, -1).split(/(?<!\\)\|/).map((cell) => cell.trim()));
+  }
+  const [header, rule, ...body] = rows;
+  assert.ok(header && rule && rule.every((c) => /^-+$/.test(c)), `"${heading}" has no table`);
+  for (const row of body) assert.equal(row.length, header.length, `a row of "${heading}" has ${row.length} cells, not ${header.length}: ${row.join(' | ')}`);
+  const unescape = (cell: string): string => cell.replace(/\\([\\`*_[\]|])/g, '$1');
+  return body.map((row) => Object.fromEntries(header.map((name, i) => [name, unescape(row[i]!)])));
+}
+
+function rowOf(table: Table, column: string, value: string): Record<string, string> {
+  const row = table.find((r) => r[column] === value);
+  assert.ok(row, `no row with ${column} = ${value}`);
+  return row;
+}
+
+function items(cell: string | undefined): string[] {
+  return (cell ?? '').split(/, | and /).map((s) => s.replace(/\/$/, ''));
+}
+
+const README = readFileSync(join(REPO_ROOT, 'dist', 'README.md'), 'utf8');
+
+// The seed's Appendix ("Backup Layout"), as /work/shared/seed/appendix-tables.md restores it.
+const SEED_LAYOUT: Record<string, { sources: string[]; types: string[]; targets: string[]; location: string[] }> = {
+  hongkong: { sources: ['/etc', '/var/spool/cron', '/usr/local/bin', '/var/lib/bcfg2'], types: ['Configurations', 'Cronjobs', 'Scripts', 'BCFG2 DB'], targets: ['iraq', 'scotland'], location: ['/archive/blaze-backup/hongkong'] },
+  ireland: { sources: ['/etc', '/var/spool/cron', 'pg_dump', '/usr/local/bin'], types: ['Configurations', 'Cronjobs', 'PostgreSQL DB', 'Scripts'], targets: ['iraq', 'chile'], location: ['/archive/blaze-backup/ireland'] },
+  australia: { sources: ['/etc', '/var/spool/cron', '/usr/local/bin'], types: ['Configurations', 'Cronjobs', 'Scripts'], targets: ['iraq', 'hongkong'], location: ['/archive/blaze-backup/australia'] },
+  chile: { sources: ['/etc', '/var/spool/cron', '/mnt/koji', '/usr/local/bin'], types: ['Configurations', 'Cronjobs', 'Repo', 'Scripts'], targets: ['iraq', 'australia'], location: ['/archive/blaze-backup/chile', '/archive/repo-backup'] },
+  iraq: { sources: ['/etc', '/var/spool/cron', '/usr/local/bin'], types: ['Configurations', 'Cronjobs', 'Scripts'], targets: ['chile'], location: ['/archive/blaze-backup/iraq'] },
+  scotland: { sources: ['/etc', '/var/spool/cron', '/usr/local/bin', '/var/lib/etherpad-lite'], types: ['Configurations', 'Cronjobs', 'Scripts', 'Etherpad Lite DB'], targets: ['iraq', 'ireland'], location: ['/archive/blaze-backup/scotland'] },
+  romania: { sources: ['/etc', '/var/spool/cron', '/usr/local/bin'], types: ['Configurations', 'Cronjobs', 'Scripts'], targets: ['australia', 'iraq', 'scotland'], location: ['/archive/blaze-backup/romania'] },
+};
+
+test('Backup layout: every seed host with its sources, types of data, LAN targets and locations', () => {
+  const table = tableUnder(README, 'Backup layout');
+  assert.deepEqual(table.map((r) => r['source server']).sort(), Object.keys(SEED_LAYOUT).sort());
+  for (const [host, seed] of Object.entries(SEED_LAYOUT)) {
+    const row = rowOf(table, 'source server', host);
+    const sources = items(row['backup sources']).map((s) => s.replace(/^pg_dump .*/, 'pg_dump'));
+    assert.deepEqual(sources.sort(), [...seed.sources].sort(), `${host} sources`);
+    assert.deepEqual(items(row['type of data']).sort(), [...seed.types].sort(), `${host} types`);
+    // The LAN targets in the seed's order; the repository sync is said beside them.
+    assert.deepEqual(items(row['LAN targets']!.replace(/ \(.*\)$/, '')), seed.targets, `${host} targets`);
+    for (const location of seed.location) assert.ok(items(row['backup location']!.replace(/; .*$/, '')).includes(location), `${host} location ${location}`);
+  }
+  assert.match(rowOf(table, 'source server', 'chile')['LAN targets']!, /\(repository sync to romania, scotland only\)$/);
+});
+
+test('Scheduling: each start in its own zone and in UTC, in the seed\'s order (by UTC)', () => {
+  // The seed: chile 01:35 UTC, hongkong 02:05 UTC, australia 02:20 UTC, ireland 03:35 UTC,
+  // scotland 12:50 AM EDT, romania 01:50 AM EDT, iraq 08:30 AM EDT (EDT = UTC-4, in July).
+  const table = tableUnder(README, 'Scheduling');
+  assert.deepEqual(table.map((r) => [r.host, r.start, r['time zone'], r['UTC in July']]), [
+    ['chile', '01:35', 'UTC', '01:35'],
+    ['hongkong', '02:05', 'UTC', '02:05'],
+    ['australia', '02:20', 'UTC', '02:20'],
+    ['ireland', '03:35', 'UTC', '03:35'],
+    ['scotland', '00:50', 'America/Toronto', '04:50'],
+    ['romania', '01:50', 'America/Toronto', '05:50'],
+    ['iraq', '08:30', 'America/Toronto', '12:30'],
+  ]);
+  assert.equal(rowOf(table, 'host', 'iraq')['UTC in January'], '13:30');
+});
+
+test('Offered services: every role of the seed with its hosts, ALLSYS included', () => {
+  const table = tableUnder(README, 'Offered services');
+  const all = 'australia, chile, hongkong, iraq, ireland, romania, scotland';
+  assert.deepEqual(Object.fromEntries(table.map((r) => [r.role, r.hosts])), {
+    DBHOST: 'ireland',
+    REPOHOST: 'chile',
+    RBDHOST: 'chile',
+    SYNCHOST: 'iraq, romania, scotland',
+    COPYREPOHOST: 'romania, scotland',
+    BUDDYHOST: all,
+    AGGREGHOST: 'iraq',
+    ADMHOST: 'iraq',
+    ALLSYS: all,
+  });
+});
+
+test('Backup location capacity: the seed\'s devices and sizes, estimated use, headroom and warnings', () => {
+  const table = tableUnder(README, 'Backup location capacity');
+  const seed: [string, string, string][] = [
+    ['hongkong', '/dev/mapper/hk-archive', '5.0G'],
+    ['iraq', '/dev/mapper/iraq-archive', '50.0G'],
+    ['ireland', '/dev/mapper/ireland-archive', '1.2T'],
+    ['australia', '/dev/mapper/australia-archive', '9.9G'],
+    ['chile', '/dev/mapper/chile-archive', '9.9G'],
+    ['scotland', '/dev/mapper/scotland-archive', '2.2T'],
+    ['romania', '/dev/mapper/yoda-archive', '2.0T'],
+  ];
+  for (const [host, device, size] of seed) {
+    const row = rowOf(table, 'host', host);
+    assert.deepEqual([row.filesystem, row.type, row.size, row['mounted on']], [device, 'ext4', size, '/archive'], host);
+    assert.match(row['estimated use']!, /^\d+(\.\d+)? (MB|GB|TB)$/, host);
+    assert.match(row.headroom!, /^−?\d+(\.\d+)? (MB|GB|TB)$/, host);
+  }
+  // 5.0G is below the seed's own 10 GB minimum; the repository copy hosts hold about 2 TB.
+  assert.match(rowOf(table, 'host', 'hongkong').warnings!, /below the seed's minimum of 10 GB/);
+  assert.equal(rowOf(table, 'host', 'iraq').warnings, '—');
+  assert.match(rowOf(table, 'host', 'romania')['estimated use']!, /^2\.\d\d TB$/);
+});
+
+test('Log files and Data retention: the seed\'s logs and its 30 and 3 days', () => {
+  const logs = tableUnder(README, 'Log files');
+  const all = 'australia, chile, hongkong, iraq, ireland, romania, scotland';
+  assert.equal(rowOf(logs, 'log file', '/var/log/blaze-backup.log').on, all);
+  assert.equal(rowOf(logs, 'log file', '/var/log/wildfire-sync.log').on, all);
+  assert.equal(rowOf(logs, 'log file', '/var/log/blaze-wildfire.log').on, 'iraq');
+  const retention = tableUnder(README, 'Data retention');
+  assert.equal(retention.length, 7);
+  for (const row of retention) {
+    assert.deepEqual([row['on the host'], row['on LAN targets']], ['30', '30'], row.host);
+    assert.equal(row['on removable drives'], row.host === 'chile' ? '3' : '—', row.host);
+  }
+  assert.match(README, /`\/etc\/sysconfig\/blaze` on every host holds the admin host's name: `iraq`/);
+});
+
+test('inventory text with | * _ < and line breaks cannot break a table or inject Markdown', () => {
+  const document = parseDocument(readFileSync(SEED_INVENTORY, 'utf8'));
+  document.setIn(['hosts', 'australia', 'description'], 'left | right\n*bold* <b>x</b> [link](http://x)');
+  document.setIn(['hosts', 'australia', 'sources'], [{ name: 'odd', path: '/srv/a_b/', dataType: 'one|two', estimatedSize: '1M' }]);
+  const dir = scratchDir();
+  writeFileSync(join(dir, 'inventory.yaml'), document.toString());
+  const result = runCli(['generate', '-i', join(dir, 'inventory.yaml'), '-o', join(dir, 'dist')]);
+  assert.equal(result.status, 0, result.stderr);
+  const readme = readFileSync(join(dir, 'dist', 'README.md'), 'utf8');
+  assert.ok(readme.includes('| australia | left \\| right \\*bold\\* &lt;b&gt;x&lt;/b&gt; \\[link\\](http://x) |'), readme.split('\n').find((l) => l.startsWith('| australia |')));
+  const servers = tableUnder(readme, 'Servers');
+  assert.equal(rowOf(servers, 'server', 'australia')['what it is'], 'left | right *bold* &lt;b&gt;x&lt;/b&gt; [link](http://x)');
+  const layout = rowOf(tableUnder(readme, 'Backup layout'), 'source server', 'australia');
+  assert.equal(layout['type of data'], 'Configurations, Cronjobs, Scripts, one|two');
+  assert.equal(layout['backup sources'], '/etc/, /var/spool/cron/, /usr/local/bin/, /srv/a_b/');
+});

@@ -17,6 +17,7 @@ import { renderFleet } from './render/render';
 import { loadInventory } from './inventory/load';
 import { InventorySchema } from './inventory/schema';
 import { TEMPLATES_DIR } from './render/render';
+import { signDist } from './commands/sign';
 
 const DEFAULT_INVENTORY = 'inventory.yaml';
 const DEFAULT_OUT = 'dist';
@@ -118,11 +119,11 @@ function buildProgram(): Command {
       } else {
         const base = semanticBaseFromGit(opts.inventory);
         review = {
-          compared: `${opts.inventory} against ${opts.out}/; meaning against ${base.label}`,
+          compared: `${opts.inventory} against ${opts.out}/; meaning against ${'label' in base ? base.label : 'git'}`,
           outDir: opts.out,
           changes: planDistChanges(opts.out, files).changes,
-          semantic: base.plan ? semanticChanges(base.plan, plan) : undefined,
-          semanticNote: base.reason,
+          semantic: 'plan' in base ? semanticChanges(base.plan, plan) : undefined,
+          semanticNote: 'reason' in base ? base.reason : undefined,
         };
       }
       if (!reviewHasChanges(review)) return;
@@ -173,6 +174,23 @@ function buildProgram(): Command {
       if (existsSync(file)) throw new InputError(`${file} exists already; kindling init never overwrites a file`);
       writeFileSync(file, readFileSync(join(TEMPLATES_DIR, 'init', 'inventory.yaml'), 'utf8'), { flag: 'wx' });
       process.stdout.write(`wrote ${file}; edit it, then run kindling validate -i ${file}\n`);
+    });
+
+  program
+    .command('sign')
+    .description("sign each host's SHA256SUMS (a MANIFEST with a serial) with ssh-keygen -Y sign, on the reviewer's machine")
+    .requiredOption('--key <file>', 'private key of a reviewer listed in fleet.signing.allowedSigners (or its .pub with ssh-agent)')
+    .option('-o, --out <dir>', 'the generated folder to sign, in place', DEFAULT_OUT)
+    .option('--serial <number>', 'serial of this set (default: seconds since 1970, above any serial already there)')
+    .addHelpText(
+      'after',
+      '\nExample:\n  kindling generate -o release && kindling sign --key ~/.ssh/id_ed25519 -o release\n' +
+        'Hosts refuse a set whose serial is lower than the one they installed last.',
+    )
+    .action((opts: { key: string; out: string; serial?: string }) => {
+      if (opts.serial !== undefined && !/^[0-9]{1,18}$/.test(opts.serial)) throw new InputError(`--serial must be a whole number, not '${opts.serial}'`);
+      const result = signDist({ key: opts.key, dir: opts.out, serial: opts.serial === undefined ? undefined : Number(opts.serial) });
+      process.stdout.write(`${opts.out}/: signed ${result.hosts.length} hosts (${result.hosts.join(', ')}) with serial ${result.serial}\n`);
     });
 
   return program;

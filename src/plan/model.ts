@@ -131,6 +131,29 @@ export interface ReceivedCopiesPlan {
   kinds: { filePrefix: string; extension: string }[];
 }
 
+/**
+ * One peer that may connect to this host over ssh, with what it may do here. The peer's
+ * key reaches a forced command (kindling-receive) that permits only these verbs:
+ * store (rsync its copies into /archive/blaze-backup/<peer>/), copies (read them back, for
+ * restore), report (one summary line into the aggregated log), dist (read its dist/ folder
+ * on the admin host), repository (rsync the repository into /archive/repo-backup/).
+ */
+export interface PeerAccess {
+  caller: string;
+  /** The caller's host key ("type base64"), from the inventory; undefined until it is known. */
+  publicKey: string | undefined;
+  verbs: string[];
+}
+
+/** The daily dead-man's switch on the aggregator. */
+export interface DeadManPlan {
+  /** A host whose newest blaze or wildfire report is older than this is reported missing. */
+  windowHours: number;
+  cronMinute: number;
+  cronHour: number;
+  timeZone: string;
+}
+
 /** A host the aggregator expects a nightly report from (for the dead-man's switch). */
 export interface ReportingHost {
   name: string;
@@ -172,6 +195,12 @@ export interface HostPlan {
   signing: { allowedSigners: string[] } | undefined;
   /** On the aggregator only: every host of the fleet and when it should report. */
   reportingHosts: ReportingHost[];
+  /** On the aggregator only: when the dead-man's switch runs and how late a report may be. */
+  deadMan: DeadManPlan | undefined;
+  /** This host's own key (root's, for connections to peers), from the inventory. */
+  sshPublicKey: string | undefined;
+  /** Who may log in here as the backup user and as the repository user, callers sorted. */
+  access: { backup: PeerAccess[]; repository: PeerAccess[] };
   /** Warnings about this host, as printed by validate. */
   warnings: string[];
 }

@@ -3,7 +3,7 @@ import { formatDiagnostic, type Diagnostic } from '../inventory/diagnostics';
 import type { Host, Inventory } from '../inventory/model';
 import { InternalError } from '../errors';
 import { estimateCapacity, parseSize, type CapacityEstimate } from './capacity';
-import type { ArchiveItem, CompressionPlan, FleetPlan, HostPaths, HostPlan, ReceivedCopiesPlan, SchedulePlan } from './model';
+import type { ArchiveItem, CompressionPlan, FleetPlan, HostPaths, HostPlan, PeerAccess, ReceivedCopiesPlan, SchedulePlan } from './model';
 import { parseStartTime, scheduleInUtc } from './schedule';
 import { basename } from 'node:path';
 
@@ -27,7 +27,12 @@ export function hostPaths(host: string): HostPaths {
 }
 
 /** Every executable a host installs from its dist/ folder, sorted. */
-export const HOST_SCRIPTS = ['blaze', 'kindling-fetch', 'restore', 'setup', 'wildfire'];
+export const HOST_SCRIPTS = ['blaze', 'kindling-deadman', 'kindling-fetch', 'kindling-receive', 'restore', 'setup', 'wildfire'];
+
+/** How late a host's nightly report may be before the dead-man's switch mails (a day and two hours of slack). */
+const DEAD_MAN_WINDOW_HOURS = 26;
+/** The dead-man's switch runs at noon in the aggregator's time zone, after every seed host's night run. */
+const DEAD_MAN_START = { hour: 12, minute: 0 };
 
 const COMPRESSION: Record<'bzip2' | 'zstd', CompressionPlan> = {
   bzip2: { kind: 'bzip2', programs: ['lbzip2', 'pbzip2', 'bzip2'], tarExtension: '.tar.bz2', streamExtension: '.bz2' },
@@ -74,6 +79,24 @@ function receivedCopies(sender: HostPlan): ReceivedCopiesPlan {
     kinds.push({ ...sender.database.globals });
   }
   return { host: sender.name, dir: `${sender.paths.backupRoot}/${sender.name}`, days: sender.retention.networkDays, kinds };
+}
+
+/**
+ * Who may log in to HOST as the backup user, and for what: every peer that copies to it
+ * (store, copies), every peer when HOST is the aggregator (report) or the admin host (dist).
+ */
+function planBackupAccess(host: Host, inventory: Inventory, isAggregator: boolean, isAdmin: boolean): PeerAccess[] {
+  return inventory.hosts
+    .filter((peer) => peer !== host)
+    .map((peer) => {
+      const verbs: string[] = [];
+      if (peer.targets.some((t) => t.value === host.name)) verbs.push('store', 'copies');
+      if (isAggregator) verbs.push('report');
+      if (isAdmin) verbs.push('dist');
+      return { caller: peer.name, publicKey: peer.sshPublicKey, verbs };
+    })
+    .filter((access) => access.verbs.length > 0)
+    .sort((a, b) => (a.caller < b.caller ? -1 : a.caller > b.caller ? 1 : 0));
 }
 
 export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPlan {
@@ -173,6 +196,18 @@ export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPl
       capacity: capacity.get(host.name) as CapacityEstimate,
       signing: fleet.allowedSigners ? { allowedSigners: fleet.allowedSigners } : undefined,
       reportingHosts: host === aggregator ? inventory.hosts.map((h) => ({ name: h.name, schedule: schedules.get(h.name)! })) : [],
+      deadMan:
+        host === aggregator
+          ? { windowHours: DEAD_MAN_WINDOW_HOURS, cronMinute: DEAD_MAN_START.minute, cronHour: DEAD_MAN_START.hour, timeZone: schedules.get(host.name)!.timeZone }
+          : undefined,
+      sshPublicKey: host.sshPublicKey,
+      access: {
+        backup: planBackupAccess(host, inventory, host === aggregator, host === admin),
+        repository:
+          repositoryHost && isCopyHost && repositoryHost !== host
+            ? [{ caller: repositoryHost.name, publicKey: repositoryHost.sshPublicKey, verbs: ['repository'] }]
+            : [],
+      },
       warnings: warningsByHost.get(host.name) ?? [],
     };
   });

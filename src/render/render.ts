@@ -36,7 +36,7 @@ export const templateHelpers = {
   words: (values: readonly unknown[]): string => values.map(shellQuote).join(' '),
 };
 
-const EXECUTABLES = new Set(['blaze', 'wildfire', 'setup', 'restore', 'kindling-fetch']);
+const EXECUTABLES = new Set(['blaze', 'wildfire', 'setup', 'restore', 'kindling-fetch', 'kindling-receive', 'kindling-deadman']);
 
 function compileTemplate(file: string, locals: string[] = ['host', 'fleet', 'h'], escape: (value: unknown) => string = shellQuote): ejs.TemplateFunction {
   try {

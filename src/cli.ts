@@ -119,11 +119,11 @@ function buildProgram(): Command {
       } else {
         const base = semanticBaseFromGit(opts.inventory);
         review = {
-          compared: `${opts.inventory} against ${opts.out}/; meaning against ${'label' in base ? base.label : 'git'}`,
+          compared: `${opts.inventory} against ${opts.out}/; meaning against ${base.label}`,
           outDir: opts.out,
           changes: planDistChanges(opts.out, files).changes,
-          semantic: 'plan' in base ? semanticChanges(base.plan, plan) : undefined,
-          semanticNote: 'reason' in base ? base.reason : undefined,
+          semantic: base.plan ? semanticChanges(base.plan, plan) : undefined,
+          semanticNote: base.reason,
         };
       }
       if (!reviewHasChanges(review)) return;

@@ -5,8 +5,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDiagnostic, type Diagnostic } from './inventory/diagnostics';
 import { InputError, InternalError, EXIT } from './errors';
-import { buildDist, buildPlan } from './pipeline';
-import { planDistChanges, writeDist } from './write/write-dist';
+import { buildDist, buildDistInBatches, buildPlan } from './pipeline';
+import { planDistChanges, syncDist } from './write/write-dist';
 import { useColour } from './commands/diff-text';
 import { planAsJson, planAsText } from './commands/plan-text';
 import { hostNightAsText } from './commands/night';
@@ -74,19 +74,19 @@ function buildProgram(): Command {
     .option('--check', 'write nothing; exit 1 and list the files that would change')
     .addHelpText('after', '\nExamples:\n  kindling generate\n  kindling generate --check      # CI: is the committed dist/ fresh?')
     .action((opts: { inventory: string; out: string; check?: boolean }) => {
-      const { files, warnings } = buildDist(opts.inventory);
+      const { batches, warnings } = buildDistInBatches(opts.inventory);
       printDiagnostics(warnings);
-      const changeSet = planDistChanges(opts.out, files);
+      // Rendered, compared and staged one host at a time: a large fleet's tree never sits in memory.
+      const summary = syncDist(opts.out, batches, opts.check === true);
       if (opts.check) {
-        if (changeSet.changes.length === 0) {
-          process.stdout.write(`${opts.out}/ is up to date (${changeSet.unchanged} files)\n`);
+        if (summary.changes.length === 0) {
+          process.stdout.write(`${opts.out}/ is up to date (${summary.unchanged} files)\n`);
           return;
         }
-        for (const c of changeSet.changes) process.stdout.write(`would ${c.kind === 'removed' ? 'remove' : 'write'}: ${opts.out}/${c.path}\n`);
-        process.stdout.write(`${opts.out}/ is stale: ${changeSet.changes.length} files would change; run kindling generate\n`);
+        for (const c of summary.changes) process.stdout.write(`would ${c.kind === 'removed' ? 'remove' : 'write'}: ${opts.out}/${c.path}\n`);
+        process.stdout.write(`${opts.out}/ is stale: ${summary.changes.length} files would change; run kindling generate\n`);
         throw new ExitRequest(EXIT.changes);
       }
-      const summary = writeDist(opts.out, files, changeSet);
       process.stdout.write(`${opts.out}/: ${summary.written} written, ${summary.unchanged} unchanged, ${summary.removed} removed\n`);
     });
 

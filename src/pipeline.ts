@@ -3,7 +3,7 @@ import { loadInventory } from './inventory/load';
 import { validateInventory, type ValidatedInventory } from './inventory/validate';
 import type { FleetPlan } from './plan/model';
 import { planFleet } from './plan/plan';
-import { renderFleet, type RenderedFile } from './render/render';
+import { renderFleet, renderFleetInBatches, type RenderedFile } from './render/render';
 
 export interface PipelineResult extends ValidatedInventory {
   plan: FleetPlan;
@@ -17,4 +17,10 @@ export function buildPlan(inventoryFile: string): PipelineResult {
 export function buildDist(inventoryFile: string): PipelineResult & { files: RenderedFile[] } {
   const result = buildPlan(inventoryFile);
   return { ...result, files: renderFleet(result.plan) };
+}
+
+/** Like buildDist, but the files are rendered batch by batch (a host folder each) as they are consumed. */
+export function buildDistInBatches(inventoryFile: string): PipelineResult & { batches: Iterable<RenderedFile[]> } {
+  const result = buildPlan(inventoryFile);
+  return { ...result, batches: renderFleetInBatches(result.plan) };
 }

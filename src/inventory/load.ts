@@ -2,7 +2,7 @@
 // a way back from a document path to the line and column it came from, so that every
 // later stage can point at the offending node.
 import { readFileSync, statSync } from 'node:fs';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { InputError } from '../errors';
 import { DiagnosticList, type DocPath, type Position } from './diagnostics';
 
@@ -109,20 +109,27 @@ interface ParseError {
  */
 function withDuplicateKeys(document: Document.Parsed): ParseError[] {
   const duplicates: ParseError[] = [];
-  visit(document, {
-    Map(_, map) {
+  const walk = (node: unknown): void => {
+    if (isMap(node)) {
       const seen = new Set<unknown>();
-      for (const pair of map.items) {
+      for (const pair of node.items) {
         const key = pair.key;
-        if (!isScalar(key) || Number.isNaN(key.value)) continue; // NaN !== NaN for the library too
-        if (seen.has(key.value)) {
-          const start = key.range?.[0] ?? 0;
-          duplicates.push({ code: 'DUPLICATE_KEY', pos: [start, start + 1], message: 'Map keys must be unique' });
+        if (isScalar(key) && !Number.isNaN(key.value)) {
+          // NaN !== NaN for the library too
+          if (seen.has(key.value)) {
+            const start = key.range?.[0] ?? 0;
+            duplicates.push({ code: 'DUPLICATE_KEY', pos: [start, start + 1], message: 'Map keys must be unique' });
+          }
+          seen.add(key.value);
         }
-        seen.add(key.value);
+        walk(key);
+        walk(pair.value);
       }
-    },
-  });
+    } else if (isSeq(node)) {
+      for (const item of node.items) walk(item);
+    }
+  };
+  walk(document.contents);
   if (duplicates.length === 0) return document.errors;
   duplicates.sort((a, b) => a.pos[0] - b.pos[0]);
   const merged: ParseError[] = [];
@@ -139,38 +146,45 @@ function firstLine(message: string): string {
 }
 
 /**
- * Builds, on first use only, an index from document path to the position of its node
- * (the key of a mapping entry, the start of a sequence item). A path that is not in the
- * document (a missing property) falls back to its nearest existing ancestor.
+ * Finds the position of a document path by walking down from the root: the key of a mapping
+ * entry, the start of a sequence item. Each mapping is indexed by key on first use only, so
+ * a lookup costs the depth of the path, not the size of the document (10,000 hosts). A path
+ * that is not in the document (a missing property) falls back to its nearest existing ancestor.
  */
 function createLocator(root: Node | null, toPosition: (offset: number) => Position): (path: DocPath) => Position | undefined {
-  let index: Map<string, number> | undefined;
-  const build = (): Map<string, number> => {
-    const found = new Map<string, number>();
-    const visit = (node: unknown, key: string, start: number | undefined): void => {
-      if (start !== undefined && !found.has(key)) found.set(key, start);
-      if (isMap(node)) {
-        for (const pair of node.items) {
-          if (!isPair(pair)) continue;
-          const keyNode = pair.key as Node | null;
-          const name = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
-          const at = keyNode?.range?.[0] ?? (pair.value as Node | null)?.range?.[0];
-          visit(pair.value, `${key}\u0000${name}`, at);
-        }
-      } else if (isSeq(node)) {
-        node.items.forEach((item, i) => visit(item, `${key}\u0000${i}`, (item as Node | null)?.range?.[0]));
+  const indexes = new WeakMap<object, Map<string, Pair>>();
+  const entry = (map: YAMLMap, name: string): Pair | undefined => {
+    let index = indexes.get(map);
+    if (index === undefined) {
+      index = new Map();
+      for (const pair of map.items) {
+        if (!isPair(pair)) continue;
+        const keyNode = pair.key as Node | null;
+        const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+        if (!index.has(key)) index.set(key, pair);
       }
-    };
-    visit(root, '', root?.range?.[0]);
-    return found;
+      indexes.set(map, index);
+    }
+    return index.get(name);
   };
   return (path) => {
-    index ??= build();
-    for (let length = path.length; length >= 0; length -= 1) {
-      const key = path.slice(0, length).map((p) => `\u0000${String(p)}`).join('');
-      const offset = index.get(key);
-      if (offset !== undefined) return toPosition(offset);
+    let node: unknown = root;
+    let offset = root?.range?.[0];
+    for (const part of path) {
+      if (isMap(node)) {
+        const pair = entry(node, String(part));
+        if (!pair) break;
+        offset = (pair.key as Node | null)?.range?.[0] ?? (pair.value as Node | null)?.range?.[0] ?? offset;
+        node = pair.value;
+      } else if (isSeq(node)) {
+        const item = node.items[Number(part)] as Node | null | undefined;
+        if (item === undefined || String(Number(part)) !== String(part)) break;
+        offset = item?.range?.[0] ?? offset;
+        node = item;
+      } else {
+        break;
+      }
     }
-    return undefined;
+    return offset === undefined ? undefined : toPosition(offset);
   };
 }

@@ -59,9 +59,10 @@ export function nightlyBytes(host: Host): number {
 /** Estimates every host's /archive use; pure, over the whole fleet at once (O(hosts + targets)). */
 export function estimateCapacity(inventory: Inventory): Map<string, CapacityEstimate> {
   const byName = new Map(inventory.hosts.map((h) => [h.name, h]));
+  const nightlyByHost = new Map(inventory.hosts.map((h) => [h, nightlyBytes(h)]));
   const received = new Map<string, number>();
   for (const host of inventory.hosts) {
-    const perNight = nightlyBytes(host);
+    const perNight = nightlyByHost.get(host)!;
     for (const target of host.targets) {
       const receiver = byName.get(target.value);
       if (!receiver || receiver === host) continue;
@@ -73,7 +74,7 @@ export function estimateCapacity(inventory: Inventory): Map<string, CapacityEsti
 
   const estimates = new Map<string, CapacityEstimate>();
   for (const host of inventory.hosts) {
-    const nightly = nightlyBytes(host);
+    const nightly = nightlyByHost.get(host)!;
     const ownBytes = nightly * host.retention.localDays;
     const receivedBytes = received.get(host.name) ?? 0;
     const repositoryCopyBytes = host.roles.includes('COPYREPOHOST') ? repositoryBytes : 0;

@@ -82,9 +82,18 @@ export interface ScheduleInUtc {
 
 const REFERENCE_YEAR = 2026;
 
+// A fleet has few distinct (zone, start) pairs and many hosts: each pair is worked out once.
+const utcCache = new Map<string, ScheduleInUtc>();
+
 export function scheduleInUtc(time: TimeOfDay, zone: string): ScheduleInUtc {
-  return {
-    winter: formatTimeOfDay(toUtc(time, zone, REFERENCE_YEAR, 1, 15)),
-    summer: formatTimeOfDay(toUtc(time, zone, REFERENCE_YEAR, 7, 15)),
-  };
+  const key = `${zone} ${formatTimeOfDay(time)}`;
+  let utc = utcCache.get(key);
+  if (utc === undefined) {
+    utc = {
+      winter: formatTimeOfDay(toUtc(time, zone, REFERENCE_YEAR, 1, 15)),
+      summer: formatTimeOfDay(toUtc(time, zone, REFERENCE_YEAR, 7, 15)),
+    };
+    utcCache.set(key, utc);
+  }
+  return { ...utc };
 }

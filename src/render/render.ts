@@ -121,7 +121,17 @@ export function renderFleetFiles(fleet: FleetPlan): RenderedFile[] {
   });
 }
 
+/**
+ * The whole dist/ tree of a fleet, one batch at a time as it is consumed: each host's folder
+ * in name order, then the fleet files. A 10,000-host tree is more than a gigabyte; a caller
+ * that writes batch by batch holds one host's files at once.
+ */
+export function* renderFleetInBatches(fleet: FleetPlan): Generator<RenderedFile[]> {
+  for (const host of fleet.hosts) yield renderHost(host, fleet);
+  yield renderFleetFiles(fleet);
+}
+
 /** Renders the whole dist/ tree of a fleet: host folders in name order, then the fleet files. */
 export function renderFleet(fleet: FleetPlan): RenderedFile[] {
-  return [...fleet.hosts.flatMap((host) => renderHost(host, fleet)), ...renderFleetFiles(fleet)];
+  return [...renderFleetInBatches(fleet)].flat();
 }

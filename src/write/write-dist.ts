@@ -1,9 +1,10 @@
 // The only module that touches the output folder. It compares what was rendered with what
 // is on disk and changes only what differs: unchanged files keep their bytes and mtime (so
 // scp and rsync stay cheap), host folders no longer rendered are removed, and the change is
-// all-or-nothing: every new file is first written beside its final name, and only when all
-// of them are written are they renamed into place.
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// all-or-nothing: every new file is first written beside its final name (a host folder that
+// does not exist yet is written whole under a temporary name), and only when all of them are
+// written are they renamed into place.
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError } from '../errors';
 import type { RenderedFile } from '../render/render';
@@ -24,6 +25,9 @@ export interface DistChangeSet {
   removedFolders: string[];
 }
 
+/** Names of files and folders staged by a write in progress; never taken for output. */
+const TEMP_PREFIX = '.kindling-tmp-';
+
 /** A generated host folder is recognised by its SHA256SUMS; nothing else is ever deleted. */
 function isGeneratedFolder(dir: string): boolean {
   return existsSync(join(dir, 'SHA256SUMS'));
@@ -39,54 +43,101 @@ function readIfFile(path: string): { content: string; mode: number } | undefined
   }
 }
 
-/** Compares FILES with OUT_DIR; reads only, writes nothing. */
-export function planDistChanges(outDir: string, files: RenderedFile[]): DistChangeSet {
-  const changes: FileChange[] = [];
-  let unchanged = 0;
-  const expectedByFolder = new Map<string, Set<string>>();
-  for (const file of files) {
+/** The names in DIR, or undefined when DIR is not a readable folder. */
+function listFolder(dir: string): Dirent[] | undefined {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Compares rendered files with OUT_DIR one at a time and remembers which names it expects, so
+ * that the files no longer rendered can be found at the end. Each folder is listed once, so
+ * that a file that is not there costs no failed stat (a first generate of 10,000 hosts would
+ * otherwise throw and catch 100,000 ENOENT errors).
+ */
+class DistComparer {
+  private readonly presentByFolder = new Map<string, Set<string> | undefined>();
+  readonly expectedByFolder = new Map<string, Set<string>>();
+  unchanged = 0;
+
+  constructor(private readonly outDir: string) {}
+
+  /** The change FILE makes (with the content on disk as `before`), or undefined when none. */
+  compare(file: RenderedFile): FileChange | undefined {
     const slash = file.path.indexOf('/');
     if (slash > 0) {
       const folder = file.path.slice(0, slash);
-      const set = expectedByFolder.get(folder) ?? new Set<string>();
+      const set = this.expectedByFolder.get(folder) ?? new Set<string>();
       set.add(file.path.slice(slash + 1));
-      expectedByFolder.set(folder, set);
+      this.expectedByFolder.set(folder, set);
     }
-    const existing = readIfFile(join(outDir, file.path));
-    if (!existing) changes.push({ path: file.path, kind: 'added', before: undefined, after: file.content });
-    else if (existing.content !== file.content) changes.push({ path: file.path, kind: 'modified', before: existing.content, after: file.content });
-    else if (existing.mode !== file.mode) changes.push({ path: file.path, kind: 'mode', before: existing.content, after: file.content });
-    else unchanged += 1;
+    const existing = this.isPresent(file.path) ? readIfFile(join(this.outDir, file.path)) : undefined;
+    if (!existing) return { path: file.path, kind: 'added', before: undefined, after: file.content };
+    if (existing.content !== file.content) return { path: file.path, kind: 'modified', before: existing.content, after: file.content };
+    if (existing.mode !== file.mode) return { path: file.path, kind: 'mode', before: existing.content, after: file.content };
+    this.unchanged += 1;
+    return undefined;
   }
 
-  const removedFolders: string[] = [];
-  let entries: string[] = [];
-  try {
-    entries = readdirSync(outDir).sort();
-  } catch {
-    entries = [];
-  }
-  for (const entry of entries) {
-    const dir = join(outDir, entry);
-    const expected = expectedByFolder.get(entry);
-    if (!expected) {
-      if (isGeneratedFolder(dir)) {
-        removedFolders.push(entry);
-        for (const name of readdirSync(dir).sort()) {
-          changes.push({ path: `${entry}/${name}`, kind: 'removed', before: readIfFile(join(dir, name))?.content, after: undefined });
+  /** Generated files and folders that nothing rendered any more; with their content when WITH_CONTENT. */
+  removals(withContent: boolean): { changes: FileChange[]; removedFolders: string[] } {
+    const changes: FileChange[] = [];
+    const removedFolders: string[] = [];
+    const before = (path: string): string | undefined => (withContent ? readIfFile(path)?.content : undefined);
+    const entries = (listFolder(this.outDir) ?? []).map((e) => e.name).sort();
+    for (const entry of entries) {
+      if (entry.startsWith(TEMP_PREFIX)) continue; // staged by a write in progress (or one that died)
+      const dir = join(this.outDir, entry);
+      const expected = this.expectedByFolder.get(entry);
+      if (!expected) {
+        if (isGeneratedFolder(dir)) {
+          removedFolders.push(entry);
+          for (const name of readdirSync(dir).sort()) {
+            changes.push({ path: `${entry}/${name}`, kind: 'removed', before: before(join(dir, name)), after: undefined });
+          }
+        }
+        continue;
+      }
+      // Stray files inside a generated host folder (a template that was removed) go too.
+      for (const name of readdirSync(dir).sort()) {
+        if (!expected.has(name) && !name.startsWith(TEMP_PREFIX)) {
+          changes.push({ path: `${entry}/${name}`, kind: 'removed', before: before(join(dir, name)), after: undefined });
         }
       }
-      continue;
     }
-    // Stray files inside a generated host folder (a template that was removed) go too.
-    for (const name of readdirSync(dir).sort()) {
-      if (!expected.has(name) && !name.startsWith('.kindling-tmp-')) {
-        changes.push({ path: `${entry}/${name}`, kind: 'removed', before: readIfFile(join(dir, name))?.content, after: undefined });
-      }
-    }
+    return { changes, removedFolders };
   }
-  changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { changes, unchanged, removedFolders };
+
+  private isPresent(path: string): boolean {
+    const slash = path.lastIndexOf('/');
+    const folder = slash === -1 ? '' : path.slice(0, slash);
+    if (!this.presentByFolder.has(folder)) {
+      const listing = listFolder(folder === '' ? this.outDir : join(this.outDir, folder));
+      this.presentByFolder.set(folder, listing && new Set(listing.map((e) => e.name)));
+    }
+    return this.presentByFolder.get(folder)?.has(path.slice(slash + 1)) ?? false;
+  }
+}
+
+function byPath(a: { path: string }, b: { path: string }): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+/** Compares FILES with OUT_DIR; reads only, writes nothing. */
+export function planDistChanges(outDir: string, files: RenderedFile[]): DistChangeSet {
+  const comparer = new DistComparer(outDir);
+  const changes: FileChange[] = [];
+  for (const file of files) {
+    const change = comparer.compare(file);
+    if (change) changes.push(change);
+  }
+  const removals = comparer.removals(true);
+  changes.push(...removals.changes);
+  changes.sort(byPath);
+  return { changes, unchanged: comparer.unchanged, removedFolders: removals.removedFolders };
 }
 
 export interface WriteSummary {
@@ -95,37 +146,123 @@ export interface WriteSummary {
   removed: number;
 }
 
-/** Applies CHANGES to OUT_DIR all-or-nothing; returns what it did. */
-export function writeDist(outDir: string, files: RenderedFile[], changeSet: DistChangeSet): WriteSummary {
-  const byPath = new Map(files.map((f) => [f.path, f]));
-  const toWrite = changeSet.changes.filter((c) => c.kind !== 'removed');
-  const staged: { temp: string; final: string }[] = [];
-  const tempSuffix = `.kindling-tmp-${process.pid}`;
-  try {
-    for (const change of toWrite) {
-      const file = byPath.get(change.path)!;
-      const final = join(outDir, file.path);
-      mkdirSync(dirname(final), { recursive: true });
-      const temp = join(dirname(final), `${tempSuffix}-${file.path.slice(file.path.lastIndexOf('/') + 1)}`);
-      writeFileSync(temp, file.content, { mode: file.mode });
-      chmodSync(temp, file.mode); // the umask must not decide a script's mode
-      staged.push({ temp, final });
-    }
-  } catch (error) {
-    for (const { temp } of staged) rmSync(temp, { force: true });
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new InputError(`cannot write ${outDir}/: ${reason}; ${outDir}/ was left as it was`);
-  }
-  for (const { temp, final } of staged) renameSync(temp, final);
+/**
+ * Writes files beside their final names, to be renamed into place all at once (commit) or
+ * removed (rollback). A host folder that does not exist yet is staged whole and renamed once:
+ * a first generate then costs one rename per host instead of one per file.
+ */
+class Stager {
+  private readonly staged: { temp: string; final: string }[] = [];
+  private readonly tempSuffix = `${TEMP_PREFIX}${process.pid}`;
+  /** Top folder → its staging folder, or undefined when it exists and files are staged one by one. */
+  private readonly stagedFolders = new Map<string, string | undefined>();
+  private readonly madeFolders = new Set<string>();
 
+  constructor(private readonly outDir: string) {}
+
+  stage(file: RenderedFile): void {
+    const slash = file.path.indexOf('/');
+    const top = slash > 0 ? file.path.slice(0, slash) : undefined;
+    if (top !== undefined && !this.stagedFolders.has(top)) {
+      let folder: string | undefined;
+      if (!existsSync(join(this.outDir, top))) {
+        this.makeFolder(this.outDir);
+        folder = join(this.outDir, `${this.tempSuffix}-${top}`);
+        mkdirSync(folder);
+        this.madeFolders.add(folder);
+        this.staged.push({ temp: folder, final: join(this.outDir, top) });
+      }
+      this.stagedFolders.set(top, folder);
+    }
+    const folder = top === undefined ? undefined : this.stagedFolders.get(top);
+    let temp: string;
+    if (folder !== undefined) {
+      temp = join(folder, file.path.slice(slash + 1));
+      this.makeFolder(dirname(temp));
+    } else {
+      const final = join(this.outDir, file.path);
+      this.makeFolder(dirname(final));
+      temp = join(dirname(final), `${this.tempSuffix}-${file.path.slice(file.path.lastIndexOf('/') + 1)}`);
+      this.staged.push({ temp, final });
+    }
+    writeFileSync(temp, file.content, { mode: file.mode });
+    chmodSync(temp, file.mode); // the umask must not decide a script's mode
+  }
+
+  /** Removes everything staged; OUT_DIR is left as it was. */
+  discard(): void {
+    for (const { temp } of this.staged) rmSync(temp, { recursive: true, force: true });
+  }
+
+  commit(): void {
+    for (const { temp, final } of this.staged) renameSync(temp, final);
+  }
+
+  private makeFolder(dir: string): void {
+    if (this.madeFolders.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    this.madeFolders.add(dir);
+  }
+}
+
+function writeFailure(outDir: string, error: unknown): InputError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new InputError(`cannot write ${outDir}/: ${reason}; ${outDir}/ was left as it was`);
+}
+
+/** Deletes the removed files and folders of CHANGES; returns how many files went. */
+function applyRemovals(outDir: string, changes: FileChange[], removedFolders: string[]): number {
   let removed = 0;
-  const removedFolders = new Set(changeSet.removedFolders);
-  for (const change of changeSet.changes) {
+  const whole = new Set(removedFolders);
+  for (const change of changes) {
     if (change.kind !== 'removed') continue;
     const folder = change.path.slice(0, change.path.indexOf('/'));
-    if (!removedFolders.has(folder)) rmSync(join(outDir, change.path), { force: true });
+    if (!whole.has(folder)) rmSync(join(outDir, change.path), { force: true });
     removed += 1;
   }
-  for (const folder of changeSet.removedFolders) rmSync(join(outDir, folder), { recursive: true, force: true });
-  return { written: toWrite.length, unchanged: changeSet.unchanged, removed };
+  for (const folder of removedFolders) rmSync(join(outDir, folder), { recursive: true, force: true });
+  return removed;
+}
+
+/** A change as generate reports it: the path and the kind, without the contents. */
+export type ChangedPath = Pick<FileChange, 'path' | 'kind'>;
+
+/**
+ * Compares, and unless CHECK writes, the rendered files batch by batch (a host's folder at a
+ * time), holding no more than one batch's contents: 10,000 hosts render more than a gigabyte.
+ * The write stays all-or-nothing: changed files are staged as their batch passes and renamed
+ * into place only after the last batch. Returns the changes, sorted by path.
+ */
+export function syncDist(outDir: string, batches: Iterable<RenderedFile[]>, check: boolean): WriteSummary & { changes: ChangedPath[] } {
+  const comparer = new DistComparer(outDir);
+  const stager = new Stager(outDir);
+  const changes: ChangedPath[] = [];
+  let written = 0;
+  try {
+    for (const batch of batches) {
+      for (const file of batch) {
+        const change = comparer.compare(file);
+        if (!change) continue;
+        changes.push({ path: change.path, kind: change.kind });
+        written += 1;
+        if (check) continue;
+        try {
+          stager.stage(file);
+        } catch (error) {
+          throw writeFailure(outDir, error);
+        }
+      }
+    }
+  } catch (error) {
+    stager.discard(); // a failed write, or a later batch that failed to render
+    throw error;
+  }
+  const removals = comparer.removals(false);
+  if (!check) {
+    stager.commit();
+    applyRemovals(outDir, removals.changes, removals.removedFolders);
+  }
+  changes.push(...removals.changes.map(({ path, kind }) => ({ path, kind })));
+  changes.sort(byPath);
+  return { changes, written: check ? 0 : written, unchanged: comparer.unchanged, removed: removals.changes.length };
 }

@@ -82,6 +82,9 @@ function blazeSteps(host: HostPlan): { script: string; what: string }[] {
     });
   }
   steps.push({ script: 'blaze', what: `prune ${dir}/: copies older than ${host.retention.localDays} days (counted from the newest of each kind, which is kept)` });
+  for (const r of host.receivedCopies) {
+    steps.push({ script: 'blaze', what: `prune ${r.dir}/: copies from ${r.host} older than ${r.days} days (its retention on LAN targets)` });
+  }
   return steps;
 }
 

@@ -93,6 +93,22 @@ function compareRepository(lines: Lines, before: HostPlan, after: HostPlan): voi
   if (!before.removable !== !after.removable) lines.push(`removable drives ${after.removable ? 'added' : 'removed'}`);
 }
 
+/** Who may log in here (through kindling-receive), as which user, for what: security review. */
+function compareAccess(lines: Lines, before: HostPlan, after: HostPlan): void {
+  for (const user of ['backup', 'repository'] as const) {
+    const name = before.users[user];
+    const old = new Map(before.access[user].map((a) => [a.caller, a]));
+    const now = new Map(after.access[user].map((a) => [a.caller, a]));
+    for (const [caller, a] of old) if (!now.has(caller)) lines.push(`${caller} may no longer log in as ${name} (was: ${a.verbs.join(', ')})`);
+    for (const [caller, a] of now) {
+      const b = old.get(caller);
+      if (!b) lines.push(`${caller} may log in as ${name} for: ${a.verbs.join(', ')}`);
+      else if (!sameJson(b.verbs, a.verbs)) lines.push(`${caller} may log in as ${name} for: ${b.verbs.join(', ')} → ${a.verbs.join(', ')}`);
+      if (b && b.publicKey !== a.publicKey) lines.push(`${caller}'s key for ${name} logins ${a.publicKey === undefined ? 'removed' : b.publicKey === undefined ? 'added' : 'changed'}`);
+    }
+  }
+}
+
 function compareReceivers(lines: Lines, before: HostPlan, after: HostPlan): void {
   for (const h of added(after.receivesFrom, before.receivesFrom)) lines.push(`no longer receives copies from ${h}`);
   for (const h of added(before.receivesFrom, after.receivesFrom)) lines.push(`now receives copies from ${h}`);
@@ -108,7 +124,7 @@ function compareStart(lines: Lines, before: HostPlan, after: HostPlan): void {
 /** HostPlan fields that the rules above describe, or that follow from the fleet or other hosts. */
 const DESCRIBED_HOST_FIELDS = new Set<string>([
   'name', 'description', 'roles', 'schedule', 'archives', 'database', 'repository', 'repositoryCopy', 'removable', 'targets',
-  'receivesFrom', 'retention', 'transfer', 'archiveVolume', 'compression', 'warnings',
+  'receivesFrom', 'retention', 'transfer', 'archiveVolume', 'compression', 'warnings', 'access', 'sshPublicKey',
   // Derived: they change only through a change reported elsewhere (fleet settings, sizes, schedules).
   'capacity', 'reportingHosts', 'isAdmin', 'isAggregator', 'adminHost', 'aggregatorHost', 'fleetName', 'users', 'mail', 'paths',
   'distSourceDir', 'scripts', 'signing', 'receivedCopies',
@@ -125,6 +141,8 @@ function compareHost(before: HostPlan, after: HostPlan): Lines {
   compareTargets(lines, before.targets.map((t) => t.host), after.targets.map((t) => t.host));
   compareRepository(lines, before, after);
   compareReceivers(lines, before, after);
+  compareAccess(lines, before, after);
+  if (before.sshPublicKey !== after.sshPublicKey) lines.push(`ssh key ${after.sshPublicKey === undefined ? 'removed' : before.sshPublicKey === undefined ? 'added' : 'changed'}`);
   scalar(lines, 'retention on the host', before.retention.localDays, after.retention.localDays, ' days');
   scalar(lines, 'retention on LAN targets', before.retention.networkDays, after.retention.networkDays, ' days');
   if (before.removable || after.removable) scalar(lines, 'retention on removable drives', before.retention.removableDays, after.retention.removableDays, ' days');

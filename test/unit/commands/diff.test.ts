@@ -37,7 +37,7 @@ const cases = readdirSync(CASES_DIR)
   .sort();
 
 test('there is a prepared change for each kind of semantic change', () => {
-  for (const kind of ['lan-target-replaced', 'start-moved', 'host-added', 'host-removed', 'role-added', 'role-removed', 'source-added', 'source-removed', 'retention-changed', 'no-change']) {
+  for (const kind of ['lan-target-replaced', 'start-moved', 'host-added', 'host-removed', 'role-added', 'role-removed', 'source-added', 'source-removed', 'retention-changed', 'key-added', 'no-change']) {
     assert.ok(cases.includes(kind), `test/fixtures/diff/${kind}.yaml is missing`);
   }
 });

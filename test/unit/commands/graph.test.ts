@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseDocument } from 'yaml';
 import { FLEET20_INVENTORY, REPO_ROOT, SEED_INVENTORY, runCli, scratchDir } from '../support/cli';
 
 const MERMAID_PARSE = join(REPO_ROOT, 'test', 'unit', 'support', 'mermaid-parse.mjs');
@@ -31,17 +32,26 @@ function parseMermaid(files: string[]): { status: number | null; output: string 
   return { status: result.status, output: result.stdout + result.stderr };
 }
 
-test('the Mermaid text of both fleets parses with the mermaid package, and a broken one does not', () => {
+test('the Mermaid text of both fleets and of awkward host names parses with the mermaid package, and a broken one does not', () => {
   const dir = scratchDir();
   const files = [join(REPO_ROOT, 'dist', 'README.md'), join(REPO_ROOT, 'test', 'golden', 'fleet20', 'README.md')];
-  FLEETS.forEach((inventory, i) => {
+  // Host names that are Mermaid words or edge syntax on their own: end, o-x (--o), x1.
+  const document = parseDocument(readFileSync(SEED_INVENTORY, 'utf8'));
+  for (const name of ['end', 'o-x', 'x1']) {
+    document.setIn(['hosts', name], document.createNode({ schedule: { start: '04:00' }, targets: ['iraq'], archive: { device: `/dev/mapper/${name}`, size: '20G' } }));
+  }
+  document.setIn(['hosts', 'iraq', 'targets'], ['chile', 'end', 'o-x', 'x1']);
+  const awkward = join(dir, 'inventory.yaml');
+  writeFileSync(awkward, document.toString());
+  [...FLEETS, awkward].forEach((inventory, i) => {
     const file = join(dir, `graph-${i}.mmd`);
     writeFileSync(file, graphOf(inventory, 'mermaid'));
     files.push(file);
   });
+  assert.match(readFileSync(files.at(-1)!, 'utf8'), /\n  h_iraq --> h_o_x\n/);
   const good = parseMermaid(files);
   assert.equal(good.status, 0, good.output);
-  assert.equal(good.output.match(/: diagram 1: flowchart/g)?.length, 4, good.output);
+  assert.equal(good.output.match(/: diagram 1: flowchart/g)?.length, 5, good.output);
 
   // The parser must be able to say no: "end" is a Mermaid keyword, not a node.
   const broken = join(dir, 'broken.mmd');

@@ -1,13 +1,14 @@
 // `kindling diff` for review, on the prepared inventory changes of test/fixtures/diff/:
 // the plain-language meaning of each kind of change, the summary and the grouping per host
 // and file, against golden outputs; then the default mode, which reads the base from git.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseDocument } from 'yaml';
-import { REPO_ROOT, SEED_INVENTORY, runCli, scratchDir } from '../support/cli';
+import { REPO_ROOT, SEED_INVENTORY, runCli } from '../support/cli';
+import { scratchDirFor } from '../support/scratch';
 import { assertGolden } from '../support/golden';
 
 const CASES_DIR = join(REPO_ROOT, 'test', 'fixtures', 'diff');
@@ -18,14 +19,14 @@ interface DiffCase {
 }
 
 /** A scratch folder with base.yaml (the seed) and inventory.yaml (the seed with the case's edits). */
-function prepareCase(name: string): string {
+function prepareCase(t: TestContext, name: string): string {
   const spec = parse(readFileSync(join(CASES_DIR, `${name}.yaml`), 'utf8')) as DiffCase;
   const document = parseDocument(readFileSync(SEED_INVENTORY, 'utf8'));
   for (const edit of spec.edits) {
     if ('delete' in edit) document.deleteIn(edit.delete);
     else document.setIn(edit.set, document.createNode(edit.value));
   }
-  const dir = scratchDir();
+  const dir = scratchDirFor(t);
   copyFileSync(SEED_INVENTORY, join(dir, 'base.yaml'));
   writeFileSync(join(dir, 'inventory.yaml'), document.toString());
   return dir;
@@ -43,9 +44,9 @@ test('there is a prepared change for each kind of semantic change', () => {
 });
 
 for (const name of cases) {
-  test(`diff --stat on the prepared change "${name}" says what it means and matches its golden output`, () => {
+  test(`diff --stat on the prepared change "${name}" says what it means and matches its golden output`, (t) => {
     const spec = parse(readFileSync(join(CASES_DIR, `${name}.yaml`), 'utf8')) as DiffCase;
-    const dir = prepareCase(name);
+    const dir = prepareCase(t, name);
     const result = runCli(['diff', '--stat', '--base', 'base.yaml', '-i', 'inventory.yaml'], { cwd: dir });
     assert.equal(result.stderr.replace(/^.*warning.*\n(  hint.*\n)?/gm, ''), '');
     assert.equal(result.status, spec.meaning.length > 0 ? 1 : 0, result.stdout);
@@ -55,8 +56,8 @@ for (const name of cases) {
   });
 }
 
-test('the full diff groups the unified diffs per host, under per-file counts that add up to the header', () => {
-  const dir = prepareCase('lan-target-replaced');
+test('the full diff groups the unified diffs per host, under per-file counts that add up to the header', (t) => {
+  const dir = prepareCase(t, 'lan-target-replaced');
   const result = runCli(['diff', '--base', 'base.yaml', '-i', 'inventory.yaml'], { cwd: dir });
   assert.equal(result.status, 1);
   assertGolden(join(CASES_DIR, 'lan-target-replaced.full.expected'), result.stdout);
@@ -81,8 +82,8 @@ test('the full diff groups the unified diffs per host, under per-file counts tha
   assert.match(result.stdout, /\n\+\| australia \| .* \| iraq, scotland \| /, 'the README\'s layout row changes');
 });
 
-test('an invalid base inventory is bad input (exit 2) that names the base file', () => {
-  const dir = prepareCase('start-moved');
+test('an invalid base inventory is bad input (exit 2) that names the base file', (t) => {
+  const dir = prepareCase(t, 'start-moved');
   writeFileSync(join(dir, 'base.yaml'), 'version: 1\nhosts: [\n');
   const result = runCli(['diff', '--base', 'base.yaml', '-i', 'inventory.yaml'], { cwd: dir });
   assert.equal(result.status, 2);
@@ -108,9 +109,9 @@ function generateFromBase(dir: string): Buffer {
   return edited;
 }
 
-test('without --base, diff compares dist/ with the inventory, and the meaning with the inventory in git HEAD', () => {
+test('without --base, diff compares dist/ with the inventory, and the meaning with the inventory in git HEAD', (t) => {
   // The repository as a reviewer has it: the seed and its dist/ committed, then an edit.
-  const dir = prepareCase('start-moved');
+  const dir = prepareCase(t, 'start-moved');
   const edited = generateFromBase(dir);
   git(dir, 'init', '-q');
   git(dir, 'add', 'inventory.yaml', 'dist');
@@ -137,8 +138,8 @@ test('without --base, diff compares dist/ with the inventory, and the meaning wi
   assert.deepEqual([clean.status, clean.stdout], [0, '']);
 });
 
-test('outside git, diff still shows the files and says why the meaning is missing', () => {
-  const dir = prepareCase('start-moved');
+test('outside git, diff still shows the files and says why the meaning is missing', (t) => {
+  const dir = prepareCase(t, 'start-moved');
   writeFileSync(join(dir, 'inventory.yaml'), generateFromBase(dir));
   const result = runCli(['diff', '--stat'], { cwd: dir, env: { GIT_CEILING_DIRECTORIES: join(dir, '..') } });
   assert.equal(result.status, 1);

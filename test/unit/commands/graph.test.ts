@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { FLEET20_INVENTORY, REPO_ROOT, SEED_INVENTORY, runCli, scratchDir } from '../support/cli';
+import { FLEET20_INVENTORY, REPO_ROOT, SEED_INVENTORY, runCli } from '../support/cli';
+import { scratchDirFor } from '../support/scratch';
 
 const MERMAID_PARSE = join(REPO_ROOT, 'test', 'unit', 'support', 'mermaid-parse.mjs');
 const FLEETS = [SEED_INVENTORY, FLEET20_INVENTORY];
@@ -32,8 +33,8 @@ function parseMermaid(files: string[]): { status: number | null; output: string 
   return { status: result.status, output: result.stdout + result.stderr };
 }
 
-test('the Mermaid text of both fleets and of awkward host names parses with the mermaid package, and a broken one does not', () => {
-  const dir = scratchDir();
+test('the Mermaid text of both fleets and of awkward host names parses with the mermaid package, and a broken one does not', (t) => {
+  const dir = scratchDirFor(t);
   const files = [join(REPO_ROOT, 'dist', 'README.md'), join(REPO_ROOT, 'test', 'golden', 'fleet20', 'README.md')];
   // Host names that are Mermaid words or edge syntax on their own: end, o-x (--o), x1.
   const document = parseDocument(readFileSync(SEED_INVENTORY, 'utf8'));

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { REPO_ROOT, SEED_INVENTORY, runCli, scratchDir } from '../support/cli';
+import { REPO_ROOT, SEED_INVENTORY, runCli } from '../support/cli';
+import { scratchDirFor } from '../support/scratch';
 
 type Table = Record<string, string>[];
 
@@ -136,11 +137,11 @@ test('Log files and Data retention: the seed\'s logs and its 30 and 3 days', () 
   assert.match(README, /`\/etc\/sysconfig\/blaze` on every host holds the admin host's name: `iraq`/);
 });
 
-test('inventory text with | * _ < and line breaks cannot break a table or inject Markdown', () => {
+test('inventory text with | * _ < and line breaks cannot break a table or inject Markdown', (t) => {
   const document = parseDocument(readFileSync(SEED_INVENTORY, 'utf8'));
   document.setIn(['hosts', 'australia', 'description'], 'left | right\n*bold* <b>x</b> [link](http://x)');
   document.setIn(['hosts', 'australia', 'sources'], [{ name: 'odd', path: '/srv/a_b/', dataType: 'one|two', estimatedSize: '1M' }]);
-  const dir = scratchDir();
+  const dir = scratchDirFor(t);
   writeFileSync(join(dir, 'inventory.yaml'), document.toString());
   const result = runCli(['generate', '-i', join(dir, 'inventory.yaml'), '-o', join(dir, 'dist')]);
   assert.equal(result.status, 0, result.stderr);

@@ -1,0 +1,29 @@
+# wf-fetch.bash: a sandbox (helpers/host-sandbox.bash) for alpha's kindling-fetch. alpha is
+# the admin host of wf-fleet.yaml, so its fetch copies /srv/kindling/dist/alpha/ without
+# ssh: a scratch folder is mounted over /srv, and the tests put the set to fetch there.
+#
+# Usage: load helpers/wf-fetch; fetch_sandbox (in setup); serve HOST_FOLDER; sandbox_run ...
+# Sets ROOT (the sandbox), BIN (its /usr/local/bin), SERVED (alpha's served folder, from
+# outside) and MAIL (what the recording sendmail received).
+load helpers/host-sandbox
+
+# Prepares the sandbox of this test: /etc/sysconfig/blaze names alpha, a recording
+# sendmail comes first in PATH, /srv is a scratch folder.
+fetch_sandbox() {
+  ROOT="$BATS_TEST_TMPDIR/root"
+  BIN="$ROOT/usr/local/bin"
+  SERVED="$BATS_TEST_TMPDIR/srv/kindling/dist/alpha"
+  MAIL="$BATS_TEST_TMPDIR/mail"
+  sandbox_init "$ROOT"
+  sandbox_sendmail_recorder "$BATS_TEST_TMPDIR/bin" "$MAIL"
+  printf 'alpha\n' >"$ROOT/etc/sysconfig/blaze"
+  mkdir -p "$(dirname "$SERVED")"
+  SANDBOX_BINDS=("$BATS_TEST_TMPDIR/srv:/srv")
+  SANDBOX_PATH_PREFIX="$BATS_TEST_TMPDIR/bin"
+}
+
+# Serves a copy of the host folder DIR as alpha's set: serve DIR
+serve() {
+  rm -rf -- "$SERVED"
+  cp -r -- "$1" "$SERVED"
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env bats
+# The generated setup of alpha (wf-fleet.yaml: admin host and aggregator), run for real as
+# root on a fresh host of the fleet library (private /etc, root crontab, /archive,
+# /usr/local/bin, /var/lib/kindling; helpers/wf-fleet.bash): what it creates, that a second
+# run changes nothing, that --dry-run changes nothing, and what it leaves alone.
+load common
+load helpers/wf-fleet
+
+setup_file() {
+  wf_hosts_up alpha
+  "${KINDLING[@]}" generate -i "$(wf_fixture)" -o "$BATS_FILE_TMPDIR/dist" >/dev/null 2>&1
+  wf_copy_in alpha "$BATS_FILE_TMPDIR/dist" dist
+  # Root already has jobs of its own.
+  fleet_exec alpha sh -c 'printf "MAILTO=root\n15 4 * * * /usr/bin/true # rotate\n" | crontab -u root -'
+}
+
+teardown_file() {
+  fleet_down
+}
+
+# Prints everything setup may touch on alpha: users, files with content, folders and files
+# with owner, mode, size and mtime, root's crontab.
+system_state() {
+  fleet_exec alpha bash -c '
+    getent passwd backup apache || true
+    getent group backup apache || true
+    stat -c "%n %s %Y" /etc/passwd /etc/group /etc/shadow /etc/aliases /etc/fstab
+    for file in /etc/aliases /etc/fstab /etc/sysconfig/blaze; do echo "== $file"; cat "$file" 2>/dev/null || true; done
+    echo "== crontab"; crontab -u root -l 2>/dev/null || true
+    find /var/lib/kindling /archive /var/log/blaze-backup /var/log/blaze-wildfire.log /etc/sysconfig /usr/local/bin \
+      /var/spool/cron/crontabs -xdev -printf "%p %u:%g %m %s %T@\n" 2>/dev/null | LC_ALL=C sort
+    find /var/lib/kindling /usr/local/bin -xdev -type f -exec sha256sum {} + | LC_ALL=C sort
+  '
+}
+
+@test "setup --dry-run on a fresh host says what it would change and changes nothing" {
+  local before
+  before=$(system_state)
+  run fleet_exec alpha bash /tmp/dist/setup --dry-run
+  assert_success
+  assert_line 'would create the system user backup (home /var/lib/kindling/home/backup)'
+  assert_line 'would add to /etc/fstab: /dev/mapper/alpha-archive /archive ext4 defaults 0 2'
+  assert_line "would merge the kindling block into root's crontab"
+  assert_line --regexp '^setup: dry run, [0-9]+ change\(s\) would be made$'
+  assert_equal "$(system_state)" "$before"
+}
+
+@test "setup creates the user, folders, key, files, authorized_keys, scripts and crontab, keeping root's other jobs" {
+  run fleet_exec alpha bash /tmp/dist/setup
+  assert_success
+  assert_line --regexp '^setup: [0-9]+ change\(s\) made$'
+  assert_line --regexp '^  ssh-ed25519 [A-Za-z0-9+/]+$'
+  run fleet_exec alpha getent passwd backup
+  assert_output --regexp '^backup:x:[0-9]+:[0-9]+::/var/lib/kindling/home/backup:/bin/sh$'
+  run fleet_exec alpha stat -c '%n %U:%G %a' /var/lib/kindling /var/lib/kindling/ssh /var/lib/kindling/ssh/id_ed25519 \
+    /var/lib/kindling/home/backup /var/lib/kindling/home/backup/.ssh /var/lib/kindling/home/backup/.ssh/authorized_keys \
+    /archive/blaze-backup /archive/blaze-backup/alpha /archive/blaze-backup/bravo /archive/blaze-backup/charlie \
+    /archive/repo-backup /var/log/blaze-backup /var/log/blaze-wildfire.log /etc/sysconfig/blaze /usr/local/bin/wildfire
+  assert_output "$(printf '%s\n' \
+    '/var/lib/kindling root:root 755' '/var/lib/kindling/ssh root:root 700' '/var/lib/kindling/ssh/id_ed25519 root:root 600' \
+    '/var/lib/kindling/home/backup root:root 755' '/var/lib/kindling/home/backup/.ssh root:root 755' \
+    '/var/lib/kindling/home/backup/.ssh/authorized_keys root:root 644' \
+    '/archive/blaze-backup root:root 755' '/archive/blaze-backup/alpha root:root 700' \
+    '/archive/blaze-backup/bravo backup:backup 700' '/archive/blaze-backup/charlie backup:backup 700' \
+    '/archive/repo-backup backup:backup 755' '/var/log/blaze-backup backup:backup 755' \
+    '/var/log/blaze-wildfire.log backup:backup 644' '/etc/sysconfig/blaze root:root 644' \
+    '/usr/local/bin/wildfire root:root 755')"
+  assert_equal "$(fleet_exec alpha cat /etc/sysconfig/blaze)" alpha
+  run fleet_exec alpha grep -c '^blaze-wildfire: ops@example.org$' /etc/aliases
+  assert_output 1
+  run fleet_exec alpha grep -c '^/dev/mapper/alpha-archive /archive ext4 defaults 0 2$' /etc/fstab
+  assert_output 1
+  run fleet_exec alpha findmnt --verify --tab-file /etc/fstab
+  assert_success
+  # No key is in the inventory yet: authorized_keys says so and lets nobody in.
+  run fleet_exec alpha grep -v '^#' /var/lib/kindling/home/backup/.ssh/authorized_keys
+  assert_output ''
+  run fleet_exec alpha crontab -u root -l
+  assert_output "$(printf 'MAILTO=root\n15 4 * * * /usr/bin/true # rotate\n'; cat "$BATS_FILE_TMPDIR/dist/alpha/crontab")"
+  run fleet_exec alpha cmp /tmp/dist/kindling-fetch /usr/local/bin/kindling-fetch
+  assert_success
+}
+
+@test "a second setup run reports no change and leaves the system state identical" {
+  local before
+  before=$(system_state)
+  run fleet_exec alpha bash /tmp/dist/setup
+  assert_success
+  assert_line --index 0 'setup: no changes; alpha is set up'
+  assert_equal "$(system_state)" "$before"
+}
+
+@test "setup puts back its own crontab block and a changed mode, and keeps the jobs around them" {
+  fleet_exec alpha sh -c 'crontab -u root -l | sed "s/^0 2 \* \* \* /5 3 * * * /" | { echo "0 1 * * * /usr/bin/true # first"; cat; } | crontab -u root -'
+  fleet_exec alpha chmod 0777 /archive/blaze-backup
+  run fleet_exec alpha bash /tmp/dist/setup
+  assert_success
+  assert_line 'set /archive/blaze-backup to root:root 0755 (was root:root 777)'
+  assert_line "merge the kindling block into root's crontab"
+  run fleet_exec alpha crontab -u root -l
+  assert_output "$(printf '0 1 * * * /usr/bin/true # first\nMAILTO=root\n15 4 * * * /usr/bin/true # rotate\n'; cat "$BATS_FILE_TMPDIR/dist/alpha/crontab")"
+  run fleet_exec alpha stat -c %a /archive/blaze-backup
+  assert_output 755
+}
+
+@test "setup leaves a different /archive line of fstab alone and says so" {
+  fleet_exec alpha sed -i 's|^/dev/mapper/alpha-archive /archive .*|/dev/sdz1 /archive xfs noatime 0 0|' /etc/fstab
+  local before
+  before=$(fleet_exec alpha cat /etc/fstab)
+  run fleet_exec alpha bash /tmp/dist/setup
+  assert_success
+  assert_line "note: /etc/fstab mounts /archive as '/dev/sdz1 /archive xfs noatime 0 0', not as planned ('/dev/mapper/alpha-archive /archive ext4 defaults 0 2'); left as it is"
+  assert_equal "$(fleet_exec alpha cat /etc/fstab)" "$before"
+}

@@ -1,0 +1,293 @@
+#!/usr/bin/env bats
+# The nightly chain across hosts, for real: three hosts of wf-fleet.yaml in network
+# namespaces, each with its own sshd, set up by the generated setup (helpers/wf-fleet.bash).
+# bravo's wildfire copies to alpha and charlie and mirrors its repository to charlie; every
+# connection lands in the target's kindling-receive. Also here, because they need the same
+# fleet: the authorized_keys restriction, kindling-fetch over ssh from the admin host, and
+# restore reading copies back from a target.
+load common
+load helpers/wf-fleet
+
+# bravo's root key, as wildfire uses it (known host keys required).
+BRAVO_SSH='ssh -i /var/lib/kindling/ssh/id_ed25519 -o BatchMode=yes -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o ConnectTimeout=3'
+
+setup_file() {
+  wf_fleet_up
+  local archive work
+  archive="$(fleet_dir bravo)/archive/blaze-backup/bravo"
+  work="$BATS_FILE_TMPDIR/archives"
+  # Two nights of etc (a file that changed between them), a cron and a bigger
+  # userlocalbin archive, and blaze's hidden temporary file of a third night.
+  mkdir -p "$work/19/etc" "$work/20/etc" "$work/20/cron" "$work/20/bin"
+  printf 'version 1\n' >"$work/19/etc/wf-version"
+  printf 'version 2\n' >"$work/20/etc/wf-version"
+  printf '20 2 * * * true\n' >"$work/20/cron/root"
+  head -c 3000000 /dev/urandom >"$work/20/bin/tool"
+  tar -C "$work/19" -cjf "$archive/bravo-etc-Nov-19-2026.tar.bz2" etc
+  tar -C "$work/20" -cjf "$archive/bravo-etc-Nov-20-2026.tar.bz2" etc
+  tar -C "$work/20" -cjf "$archive/bravo-cron-Nov-20-2026.tar.bz2" cron
+  tar -C "$work/20" -cf - bin | bzip2 -1 >"$archive/bravo-userlocalbin-Nov-20-2026.tar.bz2"
+  touch -d '2026-11-19 02:15' "$archive/bravo-etc-Nov-19-2026.tar.bz2"
+  printf 'half written' >"$archive/.bravo-etc-Nov-21-2026.tar.bz2.partial"
+  mkdir -p "$(fleet_dir bravo)/mnt/repo/f42/x86_64"
+  printf 'package a\n' >"$(fleet_dir bravo)/mnt/repo/f42/x86_64/a.rpm"
+  printf 'package b\n' >"$(fleet_dir bravo)/mnt/repo/f42/x86_64/b.rpm"
+  printf 'charlie etc\n' >"$(fleet_dir charlie)/archive/blaze-backup/charlie/charlie-etc-Nov-20-2026.tar.bz2"
+}
+
+teardown_file() {
+  wf_fleet_down
+}
+
+# Prints "path size sha256 mtime" of every file under a host's /archive (as seen from
+# outside), sorted: archive_files HOST
+archive_files() {
+  local root
+  root="$(fleet_dir "$1")/archive"
+  (cd "$root" && find . -type f -printf '%P\n' | LC_ALL=C sort | while IFS= read -r f; do
+    printf '%s %s %s %s\n' "$f" "$(stat -c %s "$f")" "$(sha256sum <"$f" | cut -d' ' -f1)" "$(stat -c %Y "$f")"
+  done)
+}
+
+# Prints the same for bravo's own copies, as they should appear under blaze-backup/bravo/.
+bravo_copies() {
+  archive_files bravo | grep '^blaze-backup/bravo/bravo-'
+}
+
+# Runs bravo's wildfire and keeps the log lines of that run in RUN_LOG.
+run_wildfire() {
+  local before
+  before=$(wc -l 2>/dev/null <"$(fleet_dir bravo)/var-log/wildfire-sync.log" || echo 0)
+  run fleet_exec bravo wildfire "$@"
+  RUN_LOG=$(tail -n "+$((before + 1))" "$(fleet_dir bravo)/var-log/wildfire-sync.log")
+}
+
+@test "wildfire copies bravo's backups into /archive/blaze-backup/bravo/ on alpha and charlie, and nowhere else" {
+  run_wildfire
+  assert_success
+  # Same names, sizes, contents and modification times (retention counts from them);
+  # blaze's hidden temporary file is not sent.
+  assert_equal "$(archive_files alpha | grep -v '^blaze-backup/bravo/')" ""
+  assert_equal "$(archive_files alpha)" "$(bravo_copies)"
+  assert_equal "$(archive_files charlie | grep -v '^blaze-backup/charlie/\|^repo-backup/')" "$(bravo_copies)"
+  assert_equal "$(bravo_copies | wc -l)" 4
+  run stat -c '%u %a' "$(fleet_dir alpha)/archive/blaze-backup/bravo"
+  assert_output "$(fleet_exec alpha id -u backup) 700"
+  run grep -c 'INFO finished: copied to alpha, charlie, repository@charlie; failed: none' <<<"$RUN_LOG"
+  assert_output 1
+}
+
+@test "bravo's summary line reaches alpha's aggregated log under bravo's name" {
+  run grep -cE '^[0-9T:-]+Z bravo wildfire OK copied to alpha, charlie, repository@charlie; failed: none$' \
+    "$(fleet_dir alpha)/var-log/blaze-wildfire.log"
+  assert_output 1
+}
+
+@test "a second wildfire run with nothing new transfers no file (rsync --stats)" {
+  run_wildfire
+  assert_success
+  run grep -c 'Number of regular files transferred: 0$' <<<"$RUN_LOG"
+  assert_output 3
+  run grep -c 'Total transferred file size: 0 bytes$' <<<"$RUN_LOG"
+  assert_output 3
+  run grep -c 'Number of regular files transferred: [1-9]' <<<"$RUN_LOG"
+  assert_output 0
+}
+
+@test "the repository is mirrored into charlie's /archive/repo-backup/ as apache, deletions included" {
+  local copy
+  copy="$(fleet_dir charlie)/archive/repo-backup"
+  assert_equal "$(cat "$copy/f42/x86_64/b.rpm")" 'package b'
+  run stat -c %u "$copy/f42/x86_64/a.rpm"
+  assert_output "$(fleet_exec charlie id -u apache)"
+  rm "$(fleet_dir bravo)/mnt/repo/f42/x86_64/b.rpm"
+  printf 'package c\n' >"$(fleet_dir bravo)/mnt/repo/f42/x86_64/c.rpm"
+  run_wildfire
+  assert_success
+  run ls "$copy/f42/x86_64"
+  assert_output "$(printf 'a.rpm\nc.rpm')"
+}
+
+@test "wildfire --dry-run connects but sends nothing, and --help says what it does" {
+  printf 'new\n' >"$(fleet_dir bravo)/archive/blaze-backup/bravo/bravo-cron-Nov-21-2026.tar.bz2"
+  run_wildfire --dry-run
+  assert_success
+  [[ ! -e "$(fleet_dir alpha)/archive/blaze-backup/bravo/bravo-cron-Nov-21-2026.tar.bz2" ]]
+  run grep -c 'INFO dry run finished: copied to alpha, charlie, repository@charlie' <<<"$RUN_LOG"
+  assert_output 1
+  run fleet_exec bravo wildfire --help
+  assert_success
+  assert_line --index 0 'Usage: wildfire [--dry-run] [--verbose] [--help]'
+  assert_output --partial 'alpha charlie'
+  run fleet_exec bravo wildfire --bogus
+  assert_failure 2
+}
+
+@test "bravo's key cannot write into charlie's folder on alpha, by any command" {
+  local before verb
+  before=$(archive_files alpha | grep '^blaze-backup/charlie/' || true)
+  # (report is not rsync: it is tried with forged lines in its own test.)
+  for verb in store copies dist repository; do
+    run fleet_exec bravo rsync -e "$BRAVO_SSH" --rsync-path="$verb" /etc/hostname "backup@alpha:../charlie/"
+    assert_failure
+  done
+  run fleet_exec bravo rsync -e "$BRAVO_SSH" --rsync-path=store /etc/hostname "backup@alpha:/archive/blaze-backup/charlie/"
+  assert_failure
+  assert_equal "$(archive_files alpha | grep '^blaze-backup/charlie/' || true)" "$before"
+}
+
+@test "bravo's key can neither delete nor rewrite bravo's own copies on alpha" {
+  local before
+  before=$(archive_files alpha)
+  fleet_exec bravo mkdir -p /tmp/empty /tmp/forged
+  run fleet_exec bravo rsync -r --delete -e "$BRAVO_SSH" --rsync-path=store /tmp/empty/ backup@alpha:
+  assert_failure
+  assert_output --partial 'option --delete has been disabled'
+  run fleet_exec bravo rsync -r --remove-source-files -e "$BRAVO_SSH" --rsync-path=copies backup@alpha:bravo-cron-Nov-20-2026.tar.bz2 /tmp/
+  assert_failure
+  fleet_exec bravo sh -c 'echo forged >/tmp/forged/bravo-etc-Nov-20-2026.tar.bz2'
+  run fleet_exec bravo rsync -r -I -e "$BRAVO_SSH" --rsync-path=store /tmp/forged/ backup@alpha:
+  assert_equal "$(archive_files alpha)" "$before"
+}
+
+@test "bravo's key reads back bravo's own copies and scripts, but not charlie's" {
+  run fleet_exec bravo rsync --list-only -e "$BRAVO_SSH" --rsync-path=copies backup@alpha:
+  assert_success
+  assert_output --partial 'bravo-etc-Nov-19-2026.tar.bz2'
+  run fleet_exec bravo rsync --list-only -e "$BRAVO_SSH" --rsync-path=copies backup@alpha:../charlie/
+  assert_failure
+  refute_output --partial 'charlie-etc'
+  run fleet_exec bravo rsync --list-only -e "$BRAVO_SSH" --rsync-path=dist backup@alpha:
+  assert_success
+  assert_output --partial 'SHA256SUMS'
+  run fleet_exec bravo rsync --list-only -e "$BRAVO_SSH" --rsync-path=dist backup@alpha:../charlie/
+  assert_failure
+}
+
+@test "bravo's key runs no shell and no command outside kindling-receive's verbs" {
+  run fleet_exec bravo $BRAVO_SSH backup@alpha 'cat /etc/shadow'
+  assert_failure 1
+  assert_output --partial "refused: bravo may not run 'cat /etc/shadow' on alpha as backup"
+  run fleet_exec bravo $BRAVO_SSH backup@alpha 'rsync --server --sender -e.Lsfx . /'
+  assert_failure 1
+  run fleet_exec bravo $BRAVO_SSH backup@alpha
+  assert_failure
+  run fleet_exec bravo $BRAVO_SSH backup@alpha 'store --server -e.Lsfx . /etc/; id'
+  assert_failure
+  # charlie is bravo's target, not its aggregator: no report there.
+  run fleet_exec bravo sh -c "echo 'blaze OK' | $BRAVO_SSH backup@charlie report"
+  assert_failure 1
+}
+
+@test "a report from bravo is recorded as bravo's: it cannot speak for charlie nor add a second line" {
+  local log before
+  log="$(fleet_dir alpha)/var-log/blaze-wildfire.log"
+  before=$(wc -l <"$log")
+  run fleet_exec bravo sh -c "printf 'blaze OK forged\ncharlie blaze OK\n' | $BRAVO_SSH backup@alpha report"
+  assert_success
+  run tail -n "+$((before + 1))" "$log"
+  assert_output --regexp '^[0-9T:-]+Z bravo blaze OK forged$'
+  run fleet_exec bravo sh -c "printf 'rm -rf /\n' | $BRAVO_SSH backup@alpha report"
+  assert_failure 1
+  run fleet_exec bravo sh -c "printf 'blaze \033[2J\n' | $BRAVO_SSH backup@alpha report"
+  assert_failure 1
+  assert_equal "$(wc -l <"$log")" "$((before + 1))"
+}
+
+@test "a key is accepted only where the inventory needs it: charlie's not on bravo, bravo's not as apache on alpha" {
+  run fleet_exec charlie $BRAVO_SSH backup@bravo report
+  assert_failure 255
+  assert_output --partial 'Permission denied (publickey)'
+  run fleet_exec bravo $BRAVO_SSH apache@alpha repository
+  assert_failure 255
+  # As apache on charlie bravo may mirror the repository, and nothing else.
+  run fleet_exec bravo rsync -e "$BRAVO_SSH" --rsync-path=store /etc/hostname apache@charlie:
+  assert_failure
+  assert_output --partial 'refused: bravo may not run'
+}
+
+@test "kindling-fetch on bravo installs the set alpha serves, through alpha's kindling-receive" {
+  local inventory="$BATS_TEST_TMPDIR/inventory.yaml"
+  cp "$WF_INVENTORY" "$inventory"
+  wf_yaml_set "$inventory" hosts.bravo.transfer '{"connectTimeoutSeconds": 3, "retries": 2, "retryDelaySeconds": 1}'
+  wf_generate "$inventory" "$BATS_TEST_TMPDIR/dist"
+  wf_serve "$BATS_TEST_TMPDIR/dist"
+  run fleet_exec bravo kindling-fetch
+  assert_success
+  run fleet_exec bravo grep -c '^readonly RSYNC_RETRIES=2$' /usr/local/bin/wildfire
+  assert_output 1
+  run fleet_exec bravo stat -c '%U:%G %a' /usr/local/bin/wildfire /usr/local/bin/kindling-fetch
+  assert_output "$(printf 'root:root 755\nroot:root 755')"
+}
+
+@test "a set altered on alpha is rejected by bravo's kindling-fetch, which keeps its last good scripts" {
+  local before
+  before=$(fleet_exec bravo sha256sum /usr/local/bin/wildfire /usr/local/bin/blaze)
+  fleet_exec alpha sed -i 's/^readonly TARGETS=.*/readonly TARGETS=(mallory)/' /srv/kindling/dist/bravo/wildfire
+  run fleet_exec bravo kindling-fetch
+  assert_failure 1
+  assert_equal "$(fleet_exec bravo sha256sum /usr/local/bin/wildfire /usr/local/bin/blaze)" "$before"
+  run grep -c 'kindling-fetch\[[0-9]*\] ERROR files of the set do not match SHA256SUMS' "$(fleet_dir bravo)/var-log/blaze-backup.log"
+  assert_output 1
+  run grep -cE '^[0-9T:-]+Z bravo kindling-fetch FAILED the set was rejected$' "$(fleet_dir alpha)/var-log/blaze-wildfire.log"
+  assert_output 1
+  # Back to the fleet's own set for the tests after this one.
+  wf_serve "$WF_DIST"
+  fleet_exec bravo kindling-fetch
+}
+
+@test "restore on bravo lists its copies here and on its targets, and restores a file of a given date from alpha's copy" {
+  run fleet_exec bravo restore list
+  assert_success
+  assert_line --regexp '^here +etc +2026-11-19  bravo-etc-Nov-19-2026.tar.bz2$'
+  assert_line --regexp '^alpha +etc +2026-11-19  bravo-etc-Nov-19-2026.tar.bz2$'
+  assert_line --regexp '^charlie +userlocalbin +2026-11-20  bravo-userlocalbin-Nov-20-2026.tar.bz2$'
+  run fleet_exec bravo restore file 2026-11-19 /etc/wf-version --from alpha --to /tmp/restored
+  assert_success
+  assert_equal "$(cat "$(fleet_dir bravo)/tmp/restored/etc/wf-version")" 'version 1'
+  run fleet_exec bravo restore file Nov-20-2026 /etc/wf-version --from charlie --to /tmp/restored
+  assert_failure 1
+  assert_output --partial 'exists and is not empty'
+}
+
+@test "a partial transfer (rsync exit 23) fails the copy after its retries, while vanished files (24) are only a warning" {
+  local source target
+  source="$(fleet_dir bravo)/archive/blaze-backup/bravo/extra"
+  target="$(fleet_dir alpha)/archive/blaze-backup/bravo/extra"
+  mkdir -p "$source" "$target"
+  printf 'x\n' >"$source/file"
+  # A folder on alpha that the backup user cannot write into.
+  chmod 0555 "$target"
+  run_wildfire
+  rm -rf "$source" "$target" "$(fleet_dir charlie)/archive/blaze-backup/bravo/extra"
+  assert_failure 1
+  run grep -c 'ERROR copy to alpha: failed after 2 attempt(s) (rsync exit 23: partial transfer due to error)' <<<"$RUN_LOG"
+  assert_output 1
+  run grep -c 'INFO finished\|ERROR finished with failures: copied to charlie, repository@charlie; failed: alpha$' <<<"$RUN_LOG"
+  assert_output 1
+  # A vanished file cannot be staged reliably: the generated decision itself is checked.
+  run fleet_exec bravo bash -c 'source <(sed -n "/^rsync_outcome() {/,/^}/p" /usr/local/bin/wildfire)
+    for status in 0 24 23 12 30 255 1 2; do printf "%s=%s " "$status" "$(rsync_outcome "$status")"; done'
+  assert_output '0=ok 24=warning 23=retry 12=retry 30=retry 255=retry 1=failed 2=failed '
+}
+
+@test "with charlie down, wildfire still copies to alpha, exits 1 and reports which copies failed" {
+  printf 'night 22\n' >"$(fleet_dir bravo)/archive/blaze-backup/bravo/bravo-cron-Nov-22-2026.tar.bz2"
+  local pid
+  pid=$(cat "$(fleet_dir charlie)/sshd.pid")
+  kill "$pid"
+  timeout 10 tail --pid="$pid" -f /dev/null
+  run_wildfire
+  fleet_sshd_start charlie
+  assert_failure 1
+  [[ -f "$(fleet_dir alpha)/archive/blaze-backup/bravo/bravo-cron-Nov-22-2026.tar.bz2" ]]
+  [[ ! -e "$(fleet_dir charlie)/archive/blaze-backup/bravo/bravo-cron-Nov-22-2026.tar.bz2" ]]
+  # A refused connection ends rsync with 255 (ssh) or 12 (stream closed), as ssh and rsync race.
+  run grep -cE 'WARN copy to charlie: attempt 1 failed \(rsync exit (12|255)\); retrying in 1s$' <<<"$RUN_LOG"
+  assert_output 1
+  run grep -cE 'ERROR copy to charlie: failed after 2 attempt\(s\) \(rsync exit (12|255): ' <<<"$RUN_LOG"
+  assert_output 1
+  run grep -cE '^[0-9T:-]+Z bravo wildfire FAILED copied to alpha; failed: charlie, repository@charlie$' \
+    "$(fleet_dir alpha)/var-log/blaze-wildfire.log"
+  assert_output 1
+}

@@ -250,6 +250,28 @@ run_wildfire() {
   assert_output --partial 'exists and is not empty'
 }
 
+@test "target-side retention: an aged copy keeps its age on alpha, whose blaze prunes it by bravo's network retention and keeps the rest" {
+  local old="bravo-etc-Sep-30-2026.tar.bz2" others
+  cp "$(fleet_dir bravo)/archive/blaze-backup/bravo/bravo-etc-Nov-19-2026.tar.bz2" "$(fleet_dir bravo)/archive/blaze-backup/bravo/$old"
+  touch -d '2026-09-30 02:15' "$(fleet_dir bravo)/archive/blaze-backup/bravo/$old"
+  run_wildfire
+  assert_success
+  assert_equal "$(stat -c %Y "$(fleet_dir alpha)/archive/blaze-backup/bravo/$old")" "$(date -d '2026-09-30 02:15' +%s)"
+  # alpha's own blaze, with a /usr/local/bin that holds only kindling's scripts (the
+  # machine's real one, which alpha's sees through an overlay, is large to archive).
+  fleet_exec alpha bash -c 'set -e; mkdir -p /tmp/kbin; cp -a /usr/local/bin/{blaze,kindling-*,restore,setup,wildfire} /tmp/kbin/
+    mount -t tmpfs -o mode=0755 wf-kbin /usr/local/bin; cp -a /tmp/kbin/. /usr/local/bin/'
+  others=$(archive_files alpha | grep '^blaze-backup/bravo/' | grep -v "/$old ")
+  run fleet_exec alpha blaze
+  rm "$(fleet_dir bravo)/archive/blaze-backup/bravo/$old"
+  [[ ! -e "$(fleet_dir alpha)/archive/blaze-backup/bravo/$old" ]]
+  run grep -c "INFO pruned /archive/blaze-backup/bravo/$old (more than 30 days older than bravo-etc-" \
+    "$(fleet_dir alpha)/var-log/blaze-backup.log"
+  assert_output 1
+  # Nothing else of bravo's went: the other copies are within 30 days of the newest.
+  assert_equal "$(archive_files alpha | grep '^blaze-backup/bravo/')" "$others"
+}
+
 @test "a partial transfer (rsync exit 23) fails the copy after its retries, while vanished files (24) are only a warning" {
   local source target
   source="$(fleet_dir bravo)/archive/blaze-backup/bravo/extra"

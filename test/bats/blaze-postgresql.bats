@@ -1,15 +1,11 @@
 #!/usr/bin/env bats
 # The generated blaze of a DBHOST (fixture host bravo) against a real PostgreSQL server
-# that this file starts: initdb into a scratch folder as the postgres user, peer
-# authentication only, listening on a unix socket in that folder (no TCP). Inside the
-# sandbox the socket folder is mounted over /run/postgresql, where pg_dump looks by default.
+# that this file starts (helpers/postgresql.bash: initdb into a scratch folder as the
+# postgres user, peer authentication only, a unix socket in that folder, no TCP). Inside
+# the sandbox the socket folder is mounted over /run/postgresql, where pg_dump looks by default.
 load common
 load helpers/blaze
-
-# Runs psql as postgres against the test server: pg_sql ARGS...
-pg_sql() {
-  (cd / && runuser -u postgres -- "$PG_BIN/psql" -h "$PG_DIR/sock" -X -q -v ON_ERROR_STOP=1 -At "$@")
-}
+load helpers/postgresql
 
 # Prints the row count and a digest of every row of the items table of DATABASE.
 table_digest() {
@@ -18,19 +14,9 @@ table_digest() {
 
 setup_file() {
   blaze_generate_fixture
-  PG_BIN=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d | sort -V | tail -n 1)
-  # Outside the bats folders (mode 0700): the postgres user must reach it.
-  PG_DIR=$(mktemp -d /tmp/kindling-blaze-pg.XXXXXX)
-  export PG_BIN PG_DIR
-  chmod 0755 "$PG_DIR"
-  mkdir "$PG_DIR/sock"
-  chown postgres: "$PG_DIR" "$PG_DIR/sock"
-  mkdir -p /run/postgresql
-  (cd / && runuser -u postgres -- "$PG_BIN/initdb" --no-sync -D "$PG_DIR/data" -U postgres \
-    --auth-local=peer --auth-host=reject >"$PG_DIR/initdb.log" 2>&1)
-  (cd / && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-    -o "-c listen_addresses='' -c unix_socket_directories='$PG_DIR/sock' -c log_connections=on -c fsync=off" \
-    start >/dev/null)
+  pg_server_start
+  # Each connection's user and authentication method, for the test of how pg_dump logs in.
+  pg_sql -d postgres -c "ALTER SYSTEM SET log_connections = on" -c "SELECT pg_reload_conf()" >/dev/null
   pg_sql -d postgres -c "CREATE ROLE app_owner LOGIN" -c "CREATE DATABASE appdb OWNER app_owner"
   pg_sql -d appdb -c "CREATE TABLE items (id integer PRIMARY KEY, name text NOT NULL, payload bytea)" \
     -c "INSERT INTO items SELECT i, 'item ' || i || ' é''\"', decode(md5(i::text), 'hex') FROM generate_series(1, 5000) AS i" \
@@ -38,10 +24,7 @@ setup_file() {
 }
 
 teardown_file() {
-  if [[ -n "${PG_DIR:-}" && -d "$PG_DIR/data" ]]; then
-    (cd / && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w -t 30 stop >/dev/null 2>&1) || true
-  fi
-  [[ -z "${PG_DIR:-}" ]] || rm -rf -- "$PG_DIR"
+  pg_server_stop
 }
 
 setup() {

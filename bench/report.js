@@ -85,11 +85,12 @@ function measureSize(workDir, hosts) {
   const dir = join(workDir, String(hosts));
   const manifest = readFileSync(join(dir, 'manifest.tsv'), 'utf8').split('\n').filter(Boolean);
   const commands = Object.fromEntries(COMMANDS.map(({ key }) => [key, measureCommand(dir, key, hosts)]));
-  const prepare = (folder) => `--prepare 'rm -rf ${join(dir, folder)} && sync'`;
+  // The folder a command writes is its last argument, relative to the repository like the command.
+  const prepare = (key) => `--prepare 'rm -rf ${commands[key].command.split(' ').pop()} && sync'`;
   const runs = commands.validate.runs;
   const reproduce = {
     validate: `hyperfine --warmup 1 --runs ${runs} '${commands.validate.command}'`,
-    generate: `hyperfine ${prepare('out')} --runs ${runs} '${commands.generate.command}'`,
+    generate: `hyperfine ${prepare('generate')} --runs ${runs} '${commands.generate.command}'`,
     nochange: `hyperfine --warmup 1 --runs ${runs} '${commands.nochange.command}'`,
     floor: `hyperfine ${prepare('floor')} --runs ${runs} '${commands.floor.command}'`,
   };
@@ -100,6 +101,7 @@ function measureSize(workDir, hosts) {
     files: manifest.length,
     treeBytes: manifest.reduce((sum, line) => sum + Number(line.split('\t')[1]), 0),
     generateToFloor: round(commands.generate.meanSeconds / commands.floor.meanSeconds, 2),
+    generateToFloorCpu: round(commands.generate.cpuSeconds / commands.floor.cpuSeconds, 2),
     commands,
     reproduce,
   };
@@ -115,7 +117,9 @@ function checkTargets(sizes) {
     const r = big.generateToFloor;
     targets.push({
       target: 'first generate 10,000 hosts ≤ 1.5 × floor',
-      measured: `${r.toFixed(2)} × (${big.commands.generate.meanSeconds.toFixed(2)} s / ${big.commands.floor.meanSeconds.toFixed(2)} s)`,
+      measured:
+        `${r.toFixed(2)} × in wall time (${big.commands.generate.meanSeconds.toFixed(2)} s / ${big.commands.floor.meanSeconds.toFixed(2)} s), ` +
+        `${big.generateToFloorCpu.toFixed(2)} × in CPU time (${big.commands.generate.cpuSeconds.toFixed(2)} s / ${big.commands.floor.cpuSeconds.toFixed(2)} s)`,
       met: r <= LIMITS.generateToFloor,
     });
     const c = big.commands.nochange;

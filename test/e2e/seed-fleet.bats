@@ -171,6 +171,11 @@ teardown() {
   assert_success
   assert_equal "$(e2e_in_host ireland pg-rows koji_from_iraq)" "${rows}"
 
+  # A file of a configuration archive, from a target's copy, into a new folder.
+  run fleet_exec ireland /usr/local/bin/restore file "${date}" /etc/sysconfig/blaze --to /root/restored --from chile
+  assert_success
+  assert_equal "$(fleet_exec ireland cat /root/restored/etc/sysconfig/blaze)" iraq
+
   # It never restores over an existing database.
   run fleet_exec ireland /usr/local/bin/restore database "${date}" koji --into koji
   assert_failure
@@ -368,7 +373,6 @@ start_blaze_until() {
   # ...when iraq goes down for the night: no fetch, no copy to iraq, no report to it.
   e2e_sshd_stop iraq
   e2e_night admin-down --except iraq
-  fleet_sshd_start iraq
 
   assert_equal "iraq: $(e2e_night_status admin-down iraq)" "iraq: none"
   e2e_hosts_but iraq
@@ -387,6 +391,9 @@ start_blaze_until() {
     assert_equal "${host} blaze: $(fleet_exec "${host}" cat /usr/local/bin/blaze | sha256sum)" \
       "${host} blaze: $(sha256sum <"${E2E_WORK}/dist/${host}/blaze")"
   done
+  # kindling-fetch's own exit status, run alone while iraq is still down.
+  run fleet_exec australia env -i "${E2E_CRON_ENV[@]}" /bin/sh -c /usr/local/bin/kindling-fetch
+  assert_failure 1
   # Copies to the other targets were made; none reached iraq.
   local pairs=()
   for host in "${E2E_OTHERS[@]}"; do pairs+=("${host}>iraq"); done
@@ -396,6 +403,7 @@ start_blaze_until() {
   done
 
   # iraq is back the next night: every host fetches the new set, and iraq catches up.
+  fleet_sshd_start iraq
   e2e_shift_calendar
   # Copies 40, 35 and 10 days older than the newest of each kind, in every folder of
   # every host (own and received): the retention scenario, checked in the next test.

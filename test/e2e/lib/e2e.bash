@@ -75,14 +75,12 @@ e2e_begin_scenario() {
 }
 
 #######################################
-# Prints the scenario's summary line to the TAP stream (and to E2E_WORK/summary).
+# Prints the scenario's summary line to the TAP stream.
 # Arguments:
 #   Scenario name.
 #######################################
 e2e_scenario_done() {
-  local line="# scenario $1: ${E2E_ASSERTIONS} assertions, $((SECONDS - ${E2E_SCENARIO_START:-0})) s"
-  echo "${line}" >&3
-  echo "${line}" >>"${E2E_WORK}/summary"
+  echo "# scenario $1: ${E2E_ASSERTIONS} assertions, $((SECONDS - ${E2E_SCENARIO_START:-0})) s" >&3
 }
 
 #######################################

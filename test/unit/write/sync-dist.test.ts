@@ -1,0 +1,60 @@
+// syncDist, the streaming write of `kindling generate`: batch by batch, yet all-or-nothing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RenderedFile } from '../../../src/render/render';
+import { syncDist } from '../../../src/write/write-dist';
+import { scratchDir, snapshotTree } from '../support/cli';
+
+function host(name: string, text: string): RenderedFile[] {
+  return [
+    { path: `${name}/blaze`, mode: 0o755, content: `#!/usr/bin/env bash\n# ${text}\n` },
+    { path: `${name}/SHA256SUMS`, mode: 0o644, content: `${text}\n` },
+  ];
+}
+
+function* batches(list: RenderedFile[][], failAt = -1): Generator<RenderedFile[]> {
+  for (const [i, batch] of list.entries()) {
+    if (i === failAt) throw new Error(`template failed for batch ${i}`);
+    yield batch;
+  }
+}
+
+test('a first write creates every host folder whole, with its modes and no temporary names', () => {
+  const out = join(scratchDir(), 'dist');
+  const summary = syncDist(out, batches([host('alpha', 'a'), host('beta', 'b')]), false);
+  assert.deepEqual([summary.written, summary.unchanged, summary.removed], [4, 0, 0]);
+  assert.deepEqual(readdirSync(out).sort(), ['alpha', 'beta']);
+  const tree = snapshotTree(out);
+  assert.equal(tree.get('alpha/blaze')?.mode, 0o755);
+  assert.equal(tree.get('beta/SHA256SUMS')?.content, 'b\n');
+  const again = syncDist(out, batches([host('alpha', 'a'), host('beta', 'b')]), false);
+  assert.deepEqual([again.written, again.unchanged, again.removed], [0, 4, 0]);
+});
+
+test('a batch that fails after others were staged leaves the folder exactly as it was', () => {
+  const out = join(scratchDir(), 'dist');
+  syncDist(out, batches([host('alpha', 'old')]), false);
+  const before = snapshotTree(out);
+  // alpha changes (staged beside its files), gamma is new (staged as a whole folder), then
+  // the third batch fails to render.
+  assert.throws(() => syncDist(out, batches([host('alpha', 'new'), host('gamma', 'g'), host('delta', 'd')], 2), false), /template failed/);
+  assert.deepEqual(snapshotTree(out), before);
+  assert.deepEqual(readdirSync(out), ['alpha']);
+  assert.deepEqual(readdirSync(join(out, 'alpha')).sort(), ['SHA256SUMS', 'blaze']);
+});
+
+test('check mode lists the changes and removals, sorted, and writes nothing', () => {
+  const out = join(scratchDir(), 'dist');
+  syncDist(out, batches([host('alpha', 'a'), host('omega', 'o')]), false);
+  mkdirSync(join(out, 'notes'));
+  writeFileSync(join(out, 'notes', 'keep.txt'), 'mine\n');
+  const before = snapshotTree(out);
+  const summary = syncDist(out, batches([host('beta', 'b'), host('alpha', 'changed')]), true);
+  assert.deepEqual(
+    summary.changes.map((c) => `${c.kind} ${c.path}`),
+    ['modified alpha/SHA256SUMS', 'modified alpha/blaze', 'added beta/SHA256SUMS', 'added beta/blaze', 'removed omega/SHA256SUMS', 'removed omega/blaze'],
+  );
+  assert.deepEqual(snapshotTree(out), before);
+});

@@ -1,0 +1,62 @@
+// Who may log in where, and for what (plan.access), and the dead-man's switch (plan.deadMan):
+// the data behind every authorized_keys line and kindling-receive's verb table.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { buildPlan } from '../../../src/pipeline';
+import type { HostPlan } from '../../../src/plan/model';
+import { REPO_ROOT, SEED_INVENTORY, scratchDir } from '../support/cli';
+
+function hostsOf(file: string): Map<string, HostPlan> {
+  return new Map(buildPlan(file).plan.hosts.map((h) => [h.name, h]));
+}
+
+function verbTable(host: HostPlan, user: 'backup' | 'repository'): Record<string, string> {
+  return Object.fromEntries(host.access[user].map((a) => [a.caller, a.verbs.join(' ')]));
+}
+
+test('a target lets its senders store and read back their copies; nobody else gets in', () => {
+  const hosts = hostsOf(SEED_INVENTORY);
+  assert.deepEqual(verbTable(hosts.get('australia')!, 'backup'), { chile: 'store copies', romania: 'store copies' });
+  assert.deepEqual(verbTable(hosts.get('hongkong')!, 'backup'), { australia: 'store copies' });
+  // romania sends to others but receives from nobody and is neither admin nor aggregator.
+  assert.deepEqual(verbTable(hosts.get('romania')!, 'backup'), {});
+});
+
+test('on the admin host and aggregator every other host may report and fetch its own scripts', () => {
+  const iraq = hostsOf(SEED_INVENTORY).get('iraq')!;
+  const table = verbTable(iraq, 'backup');
+  assert.deepEqual(Object.keys(table), ['australia', 'chile', 'hongkong', 'ireland', 'romania', 'scotland']);
+  assert.equal(table.chile, 'store copies report dist');
+  assert.equal(table.scotland, 'store copies report dist');
+  assert.equal(table.iraq, undefined);
+});
+
+test('only the repository host may log in as the repository user, and only on its copy hosts', () => {
+  const hosts = hostsOf(SEED_INVENTORY);
+  for (const name of ['scotland', 'romania']) assert.deepEqual(verbTable(hosts.get(name)!, 'repository'), { chile: 'repository' });
+  for (const name of ['australia', 'chile', 'hongkong', 'iraq', 'ireland']) assert.deepEqual(hosts.get(name)!.access.repository, []);
+});
+
+test('public keys come from hosts.<name>.sshPublicKey without their comment, and are missing until written', () => {
+  const seed = hostsOf(SEED_INVENTORY);
+  assert.equal(seed.get('iraq')!.access.backup.every((a) => a.publicKey === undefined), true);
+  const doc = parseDocument(readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'inventories', 'wf-fleet.yaml'), 'utf8'));
+  const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGl11fHdhkiekXEC5XVQ7iknurnD4osO6tZfpbsC6DJq';
+  doc.setIn(['hosts', 'bravo', 'sshPublicKey'], `${key} root@bravo "quoted" $(comment)`);
+  const file = join(scratchDir(), 'inventory.yaml');
+  writeFileSync(file, String(doc));
+  const hosts = hostsOf(file);
+  assert.equal(hosts.get('bravo')!.sshPublicKey, key);
+  assert.deepEqual(hosts.get('alpha')!.access.backup.map((a) => [a.caller, a.publicKey]), [['bravo', key], ['charlie', undefined]]);
+  assert.deepEqual(hosts.get('charlie')!.access.repository, [{ caller: 'bravo', publicKey: key, verbs: ['repository'] }]);
+});
+
+test('the dead-man\'s switch runs on the aggregator only, at noon in its time zone, with a 26-hour window', () => {
+  const hosts = hostsOf(SEED_INVENTORY);
+  assert.deepEqual(hosts.get('iraq')!.deadMan, { windowHours: 26, cronMinute: 0, cronHour: 12, timeZone: 'America/Toronto' });
+  assert.deepEqual(hosts.get('iraq')!.reportingHosts.map((r) => r.name), ['australia', 'chile', 'hongkong', 'iraq', 'ireland', 'romania', 'scotland']);
+  for (const name of ['australia', 'chile', 'scotland']) assert.equal(hosts.get(name)!.deadMan, undefined);
+});

@@ -206,10 +206,11 @@ run_wildfire() {
   assert_output --partial 'refused: bravo may not run'
 }
 
-@test "kindling-fetch on bravo installs the set alpha serves, through alpha's kindling-receive" {
+@test "kindling-fetch on bravo installs the set alpha serves, through alpha's kindling-receive; its wildfire then limits bandwidth" {
   local inventory="$BATS_TEST_TMPDIR/inventory.yaml"
   cp "$WF_INVENTORY" "$inventory"
-  wf_yaml_set "$inventory" hosts.bravo.transfer '{"connectTimeoutSeconds": 3, "retries": 2, "retryDelaySeconds": 1}'
+  wf_yaml_set "$inventory" hosts.bravo.transfer \
+    '{"connectTimeoutSeconds": 3, "retries": 2, "retryDelaySeconds": 1, "bandwidthLimitKiBps": 20000}'
   wf_generate "$inventory" "$BATS_TEST_TMPDIR/dist"
   wf_serve "$BATS_TEST_TMPDIR/dist"
   run fleet_exec bravo kindling-fetch
@@ -218,6 +219,11 @@ run_wildfire() {
   assert_output 1
   run fleet_exec bravo stat -c '%U:%G %a' /usr/local/bin/wildfire /usr/local/bin/kindling-fetch
   assert_output "$(printf 'root:root 755\nroot:root 755')"
+  # The targets' rrsync accepts the limit that the new wildfire passes on.
+  run fleet_exec bravo grep -c -- '--bwlimit=20000' /usr/local/bin/wildfire
+  assert_output 1
+  run_wildfire
+  assert_success
 }
 
 @test "a set altered on alpha is rejected by bravo's kindling-fetch, which keeps its last good scripts" {

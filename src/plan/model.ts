@@ -120,17 +120,6 @@ export interface ArchiveVolumePlan {
   size: string;
 }
 
-/** Copies another host sends here: blaze on this host prunes them (network retention). */
-export interface ReceivedCopiesPlan {
-  host: string;
-  /** /archive/blaze-backup/<sender> */
-  dir: string;
-  /** The sender's retention.networkDays. */
-  days: number;
-  /** Every kind of copy the sender makes: archives, database dumps, globals. */
-  kinds: { filePrefix: string; extension: string }[];
-}
-
 /**
  * One peer that may connect to this host over ssh, with what it may do here. The peer's
  * key reaches a forced command (kindling-receive) that permits only these verbs:
@@ -152,6 +141,17 @@ export interface DeadManPlan {
   cronMinute: number;
   cronHour: number;
   timeZone: string;
+}
+
+/** Copies another host sends here: blaze on this host prunes them (network retention). */
+export interface ReceivedCopiesPlan {
+  host: string;
+  /** /archive/blaze-backup/<sender> */
+  dir: string;
+  /** The sender's retention.networkDays. */
+  days: number;
+  /** Every kind of copy the sender makes: archives, database dumps, globals. */
+  kinds: { filePrefix: string; extension: string }[];
 }
 
 /** A host the aggregator expects a nightly report from (for the dead-man's switch). */

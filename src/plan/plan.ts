@@ -71,16 +71,6 @@ function planArchives(host: Host, compression: CompressionPlan): ArchiveItem[] {
   });
 }
 
-/** What SENDER's copies look like in a receiver's /archive/blaze-backup/<sender>/. */
-function receivedCopies(sender: HostPlan): ReceivedCopiesPlan {
-  const kinds = sender.archives.map(({ filePrefix, extension }) => ({ filePrefix, extension }));
-  if (sender.database) {
-    kinds.push(...sender.database.dumps.map(({ filePrefix, extension }) => ({ filePrefix, extension })));
-    kinds.push({ ...sender.database.globals });
-  }
-  return { host: sender.name, dir: `${sender.paths.backupRoot}/${sender.name}`, days: sender.retention.networkDays, kinds };
-}
-
 /**
  * Who may log in to HOST as the backup user, and for what: every peer that copies to it
  * (store, copies), every peer when HOST is the aggregator (report) or the admin host (dist).
@@ -100,6 +90,16 @@ function planBackupAccess(host: Host, inventory: Inventory, senders: readonly Ho
     })
     .filter((access) => access.verbs.length > 0)
     .sort((a, b) => (a.caller < b.caller ? -1 : a.caller > b.caller ? 1 : 0));
+}
+
+/** What SENDER's copies look like in a receiver's /archive/blaze-backup/<sender>/. */
+function receivedCopies(sender: HostPlan): ReceivedCopiesPlan {
+  const kinds = sender.archives.map(({ filePrefix, extension }) => ({ filePrefix, extension }));
+  if (sender.database) {
+    kinds.push(...sender.database.dumps.map(({ filePrefix, extension }) => ({ filePrefix, extension })));
+    kinds.push({ ...sender.database.globals });
+  }
+  return { host: sender.name, dir: `${sender.paths.backupRoot}/${sender.name}`, days: sender.retention.networkDays, kinds };
 }
 
 export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPlan {

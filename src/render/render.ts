@@ -2,8 +2,8 @@
 // nothing; only write/write-dist.ts touches the disk. Templates are compiled once each
 // and read in sorted order, so the output depends on the plan alone.
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import ejs from 'ejs';
 import { InternalError } from '../errors';
 import type { FleetPlan, HostPlan } from '../plan/model';
@@ -18,8 +18,16 @@ export interface RenderedFile {
   content: string;
 }
 
-/** Where the EJS templates live: <package>/templates, found from build/render/. */
-export const TEMPLATES_DIR = resolve(__dirname, '..', '..', 'templates');
+/** Where the EJS templates live: the package's templates/, found upwards from this file
+ * (build/render/ when installed, build-test/src/render/ under the unit tests). */
+export const TEMPLATES_DIR = findTemplatesDir(__dirname);
+
+function findTemplatesDir(start: string): string {
+  for (let dir = start; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'templates', 'host'))) return join(dir, 'templates');
+  }
+  return resolve(start, '..', '..', 'templates');
+}
 
 /** One output file per template: dist/<host>/<name> from templates/host/<name>.ejs. */
 interface HostTemplate {

@@ -182,7 +182,7 @@ wait_for_partial() {
 
 @test "a second blaze started while one runs is refused by the lock with exit 3 and a mail, and the first run completes" {
   blaze_sandbox alpha
-  make_slow_source 8M
+  make_slow_source 24M
   SANDBOX_PIDFILE="$BATS_TEST_TMPDIR/pid" sandbox_run "$ROOT" /usr/local/bin/blaze 2>/dev/null &
   first=$!
   wait_for_partial
@@ -200,7 +200,7 @@ wait_for_partial() {
 @test "SIGTERM in the middle of an archive stops blaze with 143, leaves no partial file and nothing under a final name, and the next run succeeds" {
   blaze_sandbox alpha
   earlier=$(old_copy "$ARCHIVE" alpha-etc- .tar.bz2 1 5000)
-  make_slow_source 16M
+  make_slow_source 64M
   SANDBOX_PIDFILE="$BATS_TEST_TMPDIR/pid" sandbox_run "$ROOT" /usr/local/bin/blaze 2>/dev/null &
   background=$!
   wait_for_partial
@@ -304,8 +304,29 @@ wait_for_partial() {
   assert_output 1
 }
 
+@test "a file that grows while tar reads it gives an archive that is kept, but reported and mailed" {
+  blaze_sandbox alpha
+  make_slow_source 24M
+  # A log being written during the backup, bounded to a minute.
+  (for _ in $(seq 6000); do echo line >>"$SRC/etc/big.bin"; sleep 0.01; done) &
+  writer=$!
+  run_blaze
+  kill "$writer"
+  wait "$writer" || true
+  assert_success
+  [[ -f "$ARCHIVE/alpha-etc-$TODAY.tar.bz2" ]]
+  assert_stderr --partial 'WARN etc: tar: etc/big.bin: file changed as we read it'
+  assert_stderr --partial 'WARN etc: suspicious: tar saw files change while it read them; the archive is complete but may be inconsistent'
+  run grep -c '^Subject: blaze on alpha: 1 suspicious item(s)$' "$MAIL"
+  assert_output 1
+}
+
 @test "blaze refuses to write when /archive is not a mounted file system" {
   blaze_sandbox alpha
+  # Under the sandbox's /archive is the machine's own folder, which must not be a mount.
+  if mountpoint -q /archive; then
+    fail "/archive is a mount point on this machine; this test needs it to be a plain folder"
+  fi
   [[ ! -e /archive/blaze-backup/alpha ]]
   run --separate-stderr sandbox_run "$ROOT" bash -c 'umount /archive && exec /usr/local/bin/blaze'
   assert_failure 2

@@ -42,6 +42,9 @@ readonly _FLEET_FIRST_OCTET=11
 readonly _FLEET_MAX_HOSTS=240
 # Namespace holding the bridge every host is plugged into.
 readonly _FLEET_BR_NS="kfl-br"
+# The repository this library belongs to (test/e2e/lib/ is three levels down).
+_FLEET_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd -P)"
+
 # Source name of the tmpfs mounted on the state dir; identifies it as ours.
 readonly _FLEET_STATE_FS="kfl-state"
 # Environment given to every command run inside a host: a clean, cron-like
@@ -426,11 +429,11 @@ _fleet_prepare_files() {
 # namespace's root. Must be self-contained: it is shipped to a new bash with
 # `declare -f`.
 # Arguments:
-#   Host name, host dir.
+#   Host name, host dir, the repository's root (kept visible read-only).
 #######################################
 _fleet_inside_setup() {
   set -eu
-  local name="$1" dir="$2"
+  local name="$1" dir="$2" repo_root="$3"
   local new="${dir}/rootfs"
 
   hostname "${name}"
@@ -468,6 +471,13 @@ _fleet_inside_setup() {
   mount --bind "${dir}/mnt" "${new}/mnt"
   mount --bind "${dir}/postgresql-e2e" "${new}/var/lib/postgresql-e2e"
   mount --bind "${dir}/root-ssh" "${new}/root/.ssh"
+
+  # The repository under test stays visible (read-only) at its own path, even when
+  # it lives under /tmp (hidden above by the private /tmp) or on another mount (an
+  # overlay of / shows only the root file system): CI clones it anywhere.
+  mkdir -p "${new}${repo_root}"
+  mount --bind "${repo_root}" "${new}${repo_root}"
+  mount -o remount,bind,ro "${new}${repo_root}"
 
   # Make it the root and drop every other mount of the real machine: the
   # state dir (so a host cannot reach other hosts' files) and the namespace
@@ -521,7 +531,7 @@ _fleet_host_create() {
     unshare --mount="${state}/ns/${name}.mnt" \
     --uts="${state}/ns/${name}.uts" --propagation private \
     bash -c "$(declare -f _fleet_inside_setup); _fleet_inside_setup \"\$@\"" \
-    _ "${name}" "${dir}" >"${dir}/logs/setup.log" 2>&1; then
+    _ "${name}" "${dir}" "${_FLEET_REPO_ROOT}" >"${dir}/logs/setup.log" 2>&1; then
     _fleet_err "${name}: namespace setup failed: $(cat "${dir}/logs/setup.log")"
     return 1
   fi

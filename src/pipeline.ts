@@ -1,5 +1,6 @@
-// load → validate → plan → render, in one place, so every command runs the same stages.
-import { loadInventory } from './inventory/load';
+// load → validate → plan → render, in one place, so every command (and the base of a diff)
+// runs the same stages.
+import { loadInventory, parseInventory } from './inventory/load';
 import { validateInventory, type ValidatedInventory } from './inventory/validate';
 import type { FleetPlan } from './plan/model';
 import { planFleet } from './plan/plan';
@@ -9,18 +10,27 @@ export interface PipelineResult extends ValidatedInventory {
   plan: FleetPlan;
 }
 
-export function buildPlan(inventoryFile: string): PipelineResult {
-  const validated = validateInventory(loadInventory(inventoryFile));
-  return { ...validated, plan: planFleet(validated.inventory, validated.warnings) };
+/** An inventory file's path, or an inventory's text under a name (from git, say: HEAD~1:inventory.yaml). */
+export type InventorySource = string | { name: string; text: string };
+
+export interface PipelineOptions {
+  /** The name the generated headers cite; default: the inventory's own. A diff's base renders under the name of the inventory it is compared with, so headers do not differ. */
+  inventoryName?: string;
 }
 
-export function buildDist(inventoryFile: string): PipelineResult & { files: RenderedFile[] } {
-  const result = buildPlan(inventoryFile);
+export function buildPlan(source: InventorySource, options: PipelineOptions = {}): PipelineResult {
+  const validated = validateInventory(typeof source === 'string' ? loadInventory(source) : parseInventory(source.name, source.text));
+  const plan = planFleet(validated.inventory, validated.warnings);
+  return { ...validated, plan: options.inventoryName === undefined ? plan : { ...plan, inventoryName: options.inventoryName } };
+}
+
+export function buildDist(source: InventorySource, options: PipelineOptions = {}): PipelineResult & { files: RenderedFile[] } {
+  const result = buildPlan(source, options);
   return { ...result, files: renderFleet(result.plan) };
 }
 
 /** Like buildDist, but the files are rendered batch by batch (a host folder each) as they are consumed. */
-export function buildDistInBatches(inventoryFile: string): PipelineResult & { batches: Iterable<RenderedFile[]> } {
-  const result = buildPlan(inventoryFile);
+export function buildDistInBatches(source: InventorySource): PipelineResult & { batches: Iterable<RenderedFile[]> } {
+  const result = buildPlan(source);
   return { ...result, batches: renderFleetInBatches(result.plan) };
 }

@@ -1,18 +1,13 @@
-// Unified diffs of a change set, coloured only for a terminal.
+// Unified diffs of a change set, coloured when the caller says (format/colour.ts decides).
 import { createTwoFilesPatch } from 'diff';
-import type { FileChange } from '../write/write-dist';
-
-export function useColour(stream: NodeJS.WriteStream): boolean {
-  return Boolean(stream.isTTY) && process.env.NO_COLOR === undefined && process.env.TERM !== 'dumb';
-}
-
-const COLOURS = { add: '\u001b[32m', remove: '\u001b[31m', hunk: '\u001b[36m', head: '\u001b[1m', reset: '\u001b[0m' };
+import { paint } from '../format/colour';
+import type { FileChange } from '../write/compare';
 
 function colourLine(line: string): string {
-  if (line.startsWith('+++') || line.startsWith('---') || line.startsWith('Index') || line.startsWith('====')) return `${COLOURS.head}${line}${COLOURS.reset}`;
-  if (line.startsWith('+')) return `${COLOURS.add}${line}${COLOURS.reset}`;
-  if (line.startsWith('-')) return `${COLOURS.remove}${line}${COLOURS.reset}`;
-  if (line.startsWith('@@')) return `${COLOURS.hunk}${line}${COLOURS.reset}`;
+  if (line.startsWith('+++') || line.startsWith('---') || line.startsWith('Index')) return paint('bold', line);
+  if (line.startsWith('+')) return paint('green', line);
+  if (line.startsWith('-')) return paint('red', line);
+  if (line.startsWith('@@')) return paint('cyan', line);
   return line;
 }
 

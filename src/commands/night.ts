@@ -3,29 +3,8 @@
 // host receives from others and when, and each warning printed beside the step it concerns.
 import type { Diagnostic } from '../inventory/diagnostics';
 import type { FleetPlan, HostPlan, SchedulePlan } from '../plan/model';
+import { describeStart, isUtc, utcToLocal } from '../format/start';
 import { capacityRow } from '../render/fleet-document';
-
-/** The reference days of the plan's UTC times (see plan/schedule.ts): 15 January and 15 July. */
-const REFERENCE_DAYS = { winter: Date.UTC(2026, 0, 15), summer: Date.UTC(2026, 6, 15) };
-
-/** Local time of day in ZONE at UTC time "HH:MM" of the given reference day. */
-export function utcToLocal(utc: string, zone: string, season: 'winter' | 'summer'): string {
-  const [hours, minutes] = utc.split(':').map(Number) as [number, number];
-  const instant = REFERENCE_DAYS[season] + (hours * 60 + minutes) * 60000;
-  return new Intl.DateTimeFormat('en-GB', { timeZone: zone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit' }).format(instant);
-}
-
-function isUtc(zone: string): boolean {
-  return zone === 'UTC' || zone === 'Etc/UTC';
-}
-
-/** "02:20 UTC", "08:00 Asia/Hong_Kong (00:00 UTC)", "00:50 America/Toronto (05:50 UTC in January, 04:50 UTC in July)". */
-export function describeStart(schedule: SchedulePlan): string {
-  const { start, timeZone, utc } = schedule;
-  if (isUtc(timeZone)) return `${start} UTC`;
-  if (utc.winter === utc.summer) return `${start} ${timeZone} (${utc.winter} UTC)`;
-  return `${start} ${timeZone} (${utc.winter} UTC in January, ${utc.summer} UTC in July)`;
-}
 
 /** When SENDER's night starts, in RECEIVER's local time, unless that adds nothing (same zone, or UTC). */
 function inReceiverZone(sender: SchedulePlan, receiver: SchedulePlan): string {
@@ -117,6 +96,19 @@ function receiveLines(host: HostPlan, fleet: FleetPlan): string[] {
   return lines;
 }
 
+/** Every job kindling puts into root's crontab on HOST, as crontab.ejs writes them. */
+function cronLines(host: HostPlan): string[] {
+  const dir = host.paths.scriptsDir;
+  const at = (minute: number, hour: number): string => `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+  const lines = [`  ${at(host.schedule.cronMinute, host.schedule.cronHour)}  ${dir}/kindling-fetch; ${dir}/blaze; ${dir}/wildfire`];
+  if (host.deadMan) {
+    lines.push(
+      `  ${at(host.deadMan.cronMinute, host.deadMan.cronHour)}  ${dir}/kindling-deadman (the dead-man's switch: mails ${host.mail.alias} when a host has not reported for ${host.deadMan.windowHours} hours)`,
+    );
+  }
+  return lines;
+}
+
 function warningLines(list: string[] | undefined): string[] {
   return (list ?? []).map((w) => `      ! warning: ${w}`);
 }
@@ -134,6 +126,8 @@ export function hostNightAsText(host: HostPlan, fleet: FleetPlan, diagnostics: D
   out.push(...stepLines(blaze, 2), ...warningLines(warnings.get('blaze')));
   if (wildfire.length === 0) out.push('        wildfire  nothing to copy: no LAN targets');
   out.push(...stepLines(wildfire, 2 + blaze.length), ...warningLines(warnings.get('wildfire')));
+
+  out.push('', `Cron jobs (root's crontab, CRON_TZ=${host.schedule.timeZone}):`, ...cronLines(host));
 
   const receives = receiveLines(host, fleet);
   out.push('', 'Receives:', ...(receives.length > 0 ? receives : ['  nothing: no host copies here']));

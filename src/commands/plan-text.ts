@@ -1,5 +1,5 @@
 // `kindling plan`: the plan, as people read it, and as JSON for tools.
-import { formatBytes } from '../plan/capacity';
+import { formatBytes } from '../format/bytes';
 import type { FleetPlan, HostPlan } from '../plan/model';
 
 export function planAsJson(plan: FleetPlan, hosts: HostPlan[]): string {

@@ -2,9 +2,9 @@
 // one line per change a reviewer cares about ("australia: LAN target hongkong → scotland",
 // "ireland: start 03:35 UTC → 04:00 UTC"). Pure. Anything in a host's plan that changed and
 // that no rule below describes is still reported, by field name, so nothing passes unseen.
-import { formatBytes } from '../plan/capacity';
+import { formatBytes } from '../format/bytes';
 import type { FleetPlan, HostPlan } from '../plan/model';
-import { describeStart } from './night';
+import { describeStart } from '../format/start';
 
 export interface SemanticChange {
   /** The host the change is about, or undefined for the whole fleet. */

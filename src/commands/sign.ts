@@ -6,9 +6,15 @@
 // last, so an old set, even validly signed, cannot be served again.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import { InputError } from '../errors';
+import { buildPlan } from '../pipeline';
+import type { RenderedFile } from '../render/render';
+import { addToDist } from '../write/write-dist';
+import { result, type CommandResult, type Finish } from './command';
+import { locateInventory, locateOut } from './locate';
 
 /** The ssh signature namespace; kindling-fetch verifies with the same one. */
 export const SIGNATURE_NAMESPACE = 'kindling';
@@ -56,7 +62,21 @@ function highestSerial(dir: string, hosts: string[]): number {
   return highest;
 }
 
-/** Writes MANIFEST and MANIFEST.sig into every host folder of options.dir. */
+/** The ssh signature of TEXT (ssh-keygen -Y sign reading standard input, writing the signature to standard output). */
+function signText(text: string, key: string, what: string): string {
+  try {
+    return execFileSync('ssh-keygen', ['-q', '-Y', 'sign', '-f', key, '-n', SIGNATURE_NAMESPACE], {
+      input: text,
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    const stderr = (error as { stderr?: Buffer | string }).stderr?.toString().trim();
+    throw new InputError(`ssh-keygen could not sign ${what} with ${key}${stderr ? `: ${stderr}` : ''}`);
+  }
+}
+
+/** Signs every host folder of options.dir: its MANIFEST and MANIFEST.sig, written through write/ all or nothing. */
 export function signDist(options: SignOptions): SignResult {
   if (!existsSync(options.key)) throw new InputError(`no key file ${options.key}`);
   const hosts = hostFolders(options.dir);
@@ -65,20 +85,51 @@ export function signDist(options: SignOptions): SignResult {
   if (!Number.isSafeInteger(serial) || serial < 1 || String(serial).length > 18) {
     throw new InputError(`the serial must be a whole number from 1 to 18 digits, not ${serial}`);
   }
+  const files: RenderedFile[] = [];
   for (const host of hosts) {
-    const folder = join(options.dir, host);
-    const manifest = join(folder, 'MANIFEST');
-    writeFileSync(manifest, manifestText(host, serial, readFileSync(join(folder, 'SHA256SUMS'), 'utf8')), { mode: 0o644 });
-    // ssh-keygen asks before it overwrites a signature; an old one is stale anyway.
-    rmSync(`${manifest}.sig`, { force: true });
-    try {
-      execFileSync('ssh-keygen', ['-q', '-Y', 'sign', '-f', options.key, '-n', SIGNATURE_NAMESPACE, manifest], {
-        stdio: ['inherit', 'pipe', 'pipe'],
-      });
-    } catch (error) {
-      const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
-      throw new InputError(`ssh-keygen could not sign ${manifest} with ${options.key}${stderr ? `: ${stderr}` : ''}`);
-    }
+    const manifest = manifestText(host, serial, readFileSync(join(options.dir, host, 'SHA256SUMS'), 'utf8'));
+    const signature = signText(manifest, options.key, `${join(options.dir, host, 'MANIFEST')}`);
+    files.push({ path: `${host}/MANIFEST`, mode: 0o644, content: manifest }, { path: `${host}/MANIFEST.sig`, mode: 0o644, content: signature });
   }
+  addToDist(options.dir, files);
   return { hosts, serial };
+}
+
+export interface SignCommandOptions {
+  key: string;
+  inventory?: string;
+  out?: string;
+  serial?: string;
+}
+
+/** Refuses a fleet without fleet.signing: its hosts would not verify, and generate --check would fail on the stray files. */
+export function runSign(options: SignCommandOptions): CommandResult {
+  const inventory = locateInventory(options.inventory);
+  const out = locateOut(options.out, inventory);
+  if (options.serial !== undefined && !/^[0-9]{1,18}$/.test(options.serial)) throw new InputError(`--serial must be a whole number, not '${options.serial}'`);
+  const { plan } = buildPlan(inventory);
+  if (!plan.hosts.some((h) => h.signing !== undefined)) {
+    throw new InputError(
+      `${inventory} has no fleet.signing: its hosts would not check a signature, so kindling sign writes nothing\n` +
+        '  hint: add fleet.signing.allowedSigners (the reviewers\' public keys), run kindling generate, then sign',
+    );
+  }
+  const signed = signDist({ key: options.key, dir: out, serial: options.serial === undefined ? undefined : Number(options.serial) });
+  return result(`${out}/: signed ${signed.hosts.length} hosts (${signed.hosts.join(', ')}) with serial ${signed.serial}\n`);
+}
+
+export function registerSign(program: Command, finish: Finish): void {
+  program
+    .command('sign')
+    .description("sign each host's SHA256SUMS (a MANIFEST with a serial) with ssh-keygen -Y sign, on the reviewer's machine")
+    .requiredOption('--key <file>', 'private key of a reviewer listed in fleet.signing.allowedSigners (or its .pub with ssh-agent)')
+    .option('-i, --inventory <file>', 'inventory file, which must set fleet.signing (default: $KINDLING_INVENTORY, or the nearest inventory.yaml here or above)')
+    .option('-o, --out <dir>', 'the generated folder to sign, in place (default: dist/ beside the inventory)')
+    .option('--serial <number>', 'serial of this set (default: seconds since 1970, above any serial already there)')
+    .addHelpText(
+      'after',
+      '\nExample:\n  kindling generate -o release && kindling sign --key ~/.ssh/id_ed25519 -o release\n' +
+        'Hosts refuse a set whose serial is lower than the one they installed last.',
+    )
+    .action((opts: SignCommandOptions) => finish(runSign(opts)));
 }

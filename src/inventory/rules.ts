@@ -1,8 +1,9 @@
 // Layer 3 of validation: semantic rules on the normalised inventory. Each rule is a small
 // named function that records errors and warnings; none throws, so every problem is
 // reported at once.
-import { estimateCapacity, formatBytes } from '../plan/capacity';
-import { isKnownTimeZone, parseStartTime } from '../plan/schedule';
+import { formatBytes } from '../format/bytes';
+import { isKnownTimeZone, parseStartTime } from '../parse/time';
+import { estimateCapacity } from './capacity';
 import type { DiagnosticList, DocPath } from './diagnostics';
 import type { Host, Inventory } from './model';
 import type { Role } from './schema';

@@ -1,7 +1,7 @@
 // The plan: everything a template needs, computed once from the validated inventory.
 // Templates only loop over and print these values; they decide nothing.
 import type { Role } from '../inventory/schema';
-import type { CapacityEstimate } from './capacity';
+import type { CapacityEstimate } from '../inventory/capacity';
 import type { ScheduleInUtc } from './schedule';
 
 /** Fixed locations on every host, from the seed's "Backup Directory Structure" and "Log Files". */

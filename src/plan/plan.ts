@@ -2,9 +2,11 @@
 import { formatDiagnostic, type Diagnostic } from '../inventory/diagnostics';
 import type { Host, Inventory } from '../inventory/model';
 import { InternalError } from '../errors';
-import { estimateCapacity, parseSize, type CapacityEstimate } from './capacity';
+import { estimateCapacity, type CapacityEstimate } from '../inventory/capacity';
+import { parseSize } from '../parse/size';
+import { parseStartTime } from '../parse/time';
 import type { ArchiveItem, CompressionPlan, FleetPlan, HostPaths, HostPlan, PeerAccess, ReceivedCopiesPlan, SchedulePlan } from './model';
-import { parseStartTime, scheduleInUtc } from './schedule';
+import { scheduleInUtc } from './schedule';
 import { basename } from 'node:path';
 
 /** The seed's fixed layout; tests move it with mount namespaces, not with settings. */

@@ -1,38 +1,11 @@
 // Start times: parsed from "HH:MM" in a named zone, turned into cron fields that the host's
 // cron reads under CRON_TZ (so the local time stays right across daylight-saving changes),
 // and into UTC for people reading the plan. UTC is shown for a winter and a summer day of a
-// fixed year so that the output never depends on today's date.
-
-export interface TimeOfDay {
-  hour: number;
-  minute: number;
-}
-
-export function parseStartTime(text: string): TimeOfDay | undefined {
-  const match = /^([01][0-9]|2[0-3]):([0-5][0-9])$/.exec(text);
-  if (!match) return undefined;
-  return { hour: Number(match[1]), minute: Number(match[2]) };
-}
+// fixed year so that the output never depends on today's date. Parsing lives in parse/time.ts.
+import type { TimeOfDay } from '../parse/time';
 
 export function formatTimeOfDay(time: TimeOfDay): string {
   return `${String(time.hour).padStart(2, '0')}:${String(time.minute).padStart(2, '0')}`;
-}
-
-const zoneCache = new Map<string, boolean>();
-
-export function isKnownTimeZone(zone: string): boolean {
-  let known = zoneCache.get(zone);
-  if (known === undefined) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      // Intl accepts offsets like "+05:00" and legacy names; cron wants a tz database name.
-      known = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone);
-    } catch {
-      known = false;
-    }
-    zoneCache.set(zone, known);
-  }
-  return known;
 }
 
 // One formatter per zone: building an Intl.DateTimeFormat costs about 0.1 ms, formatting a

@@ -1,7 +1,7 @@
 // The rows of dist/README.md: the seed's Appendix tables (Backup Layout, Scheduling,
 // Offered services, Backup Location Capacity, Log Files, Data Retention) recomputed from
 // the plan, so that templates/fleet/README.md.ejs only prints them. Pure: same plan, same rows.
-import { formatBytes } from '../plan/capacity';
+import { formatBytes } from '../format/bytes';
 import type { FleetPlan, HostPlan } from '../plan/model';
 import type { Role } from '../inventory/schema';
 import { fleetTopology, topologyAsMermaid } from './topology';

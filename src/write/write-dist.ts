@@ -8,15 +8,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync
 import { dirname, join } from 'node:path';
 import { InputError } from '../errors';
 import type { RenderedFile } from '../render/render';
-
-export type ChangeKind = 'added' | 'modified' | 'removed' | 'mode';
-
-export interface FileChange {
-  path: string;
-  kind: ChangeKind;
-  before: string | undefined;
-  after: string | undefined;
-}
+import { compareFile, type FileChange } from './compare';
 
 export interface DistChangeSet {
   changes: FileChange[];
@@ -75,11 +67,9 @@ class DistComparer {
       this.expectedByFolder.set(folder, set);
     }
     const existing = this.isPresent(file.path) ? readIfFile(join(this.outDir, file.path)) : undefined;
-    if (!existing) return { path: file.path, kind: 'added', before: undefined, after: file.content };
-    if (existing.content !== file.content) return { path: file.path, kind: 'modified', before: existing.content, after: file.content };
-    if (existing.mode !== file.mode) return { path: file.path, kind: 'mode', before: existing.content, after: file.content };
-    this.unchanged += 1;
-    return undefined;
+    const change = compareFile(file.path, existing, file);
+    if (!change) this.unchanged += 1;
+    return change;
   }
 
   /** Generated files and folders that nothing rendered any more; with their content when WITH_CONTENT. */
@@ -265,4 +255,26 @@ export function syncDist(outDir: string, batches: Iterable<RenderedFile[]>, chec
   changes.push(...removals.changes.map(({ path, kind }) => ({ path, kind })));
   changes.sort(byPath);
   return { changes, written: check ? 0 : written, unchanged: comparer.unchanged, removed: removals.changes.length };
+}
+
+/**
+ * Adds FILES to an output folder that already holds its host folders (the signatures of
+ * `kindling sign`), all or nothing: every file is staged beside its final name first.
+ * Returns how many files changed; files whose content and mode are already there stay untouched.
+ */
+export function addToDist(outDir: string, files: RenderedFile[]): number {
+  const stager = new Stager(outDir);
+  let written = 0;
+  try {
+    for (const file of files) {
+      if (!compareFile(file.path, readIfFile(join(outDir, file.path)), file)) continue;
+      stager.stage(file);
+      written += 1;
+    }
+  } catch (error) {
+    stager.discard();
+    throw writeFailure(outDir, error);
+  }
+  stager.commit();
+  return written;
 }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { describeStart, utcToLocal } from '../../../src/commands/night';
+import { describeStart, utcToLocal } from '../../../src/format/start';
 import { REPO_ROOT, SEED_INVENTORY, runCli } from '../support/cli';
 import { assertGolden } from '../support/golden';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSize } from '../../../src/plan/capacity';
+import { parseSize } from '../../../src/parse/size';
 import { runCli, SEED_INVENTORY } from '../support/cli';
 
 test('sizes read as df -h prints them (binary) or in decimal units', () => {

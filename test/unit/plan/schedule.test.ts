@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isKnownTimeZone, parseStartTime, scheduleInUtc } from '../../../src/plan/schedule';
+import { isKnownTimeZone, parseStartTime } from '../../../src/parse/time';
+import { scheduleInUtc } from '../../../src/plan/schedule';
 
 test('start times are HH:MM of a 24-hour day', () => {
   assert.deepEqual(parseStartTime('00:50'), { hour: 0, minute: 50 });

@@ -1,36 +1,12 @@
 // What each host's /archive must hold, from the inventory's size estimates and the seed's
 // rule: at least 10 GB for configuration backups (30 days of own copies plus copies synced
 // from other hosts), plus room for one repository copy on repository-copy hosts.
-import type { Host, Inventory } from '../inventory/model';
+import { formatBytes } from '../format/bytes';
+import type { Host, Inventory } from './model';
+import { parseSize } from '../parse/size';
 
 /** The seed's minimum for configuration backups, in bytes (10 GB, powers of 1000). */
 export const MINIMUM_CONFIG_BYTES = 10 * 1000 ** 3;
-
-const UNIT_BYTES: Record<string, number> = {
-  '': 1,
-  K: 1024,
-  M: 1024 ** 2,
-  G: 1024 ** 3,
-  T: 1024 ** 4,
-  KB: 1000,
-  MB: 1000 ** 2,
-  GB: 1000 ** 3,
-  TB: 1000 ** 4,
-};
-
-/** Parses a size as df -h prints it (binary K/M/G/T) or in decimal units (KB/MB/GB/TB). */
-export function parseSize(text: string): number | undefined {
-  const match = /^([0-9]+(?:\.[0-9]+)?)([KMGT]B?)?$/.exec(text);
-  if (!match) return undefined;
-  return Math.round(Number(match[1]) * UNIT_BYTES[match[2] ?? '']!);
-}
-
-/** Bytes in decimal gigabytes with one decimal, as people compare them with "10 GB". */
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1000 ** 4) return `${(bytes / 1000 ** 4).toFixed(2)} TB`;
-  if (bytes >= 1000 ** 3) return `${(bytes / 1000 ** 3).toFixed(1)} GB`;
-  return `${(bytes / 1000 ** 2).toFixed(0)} MB`;
-}
 
 export interface CapacityEstimate {
   /** Size of /archive in bytes, or undefined when the inventory does not say. */

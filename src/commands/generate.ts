@@ -1,0 +1,47 @@
+// `kindling generate [FILE]`: renders every host's folder into the output folder, rewriting
+// only files whose content changed and naming every file it writes or removes; with --check,
+// writes nothing and fails when the folder is stale (CI).
+import type { Command } from 'commander';
+import { EXIT } from '../errors';
+import { buildDistInBatches } from '../pipeline';
+import { syncDist } from '../write/write-dist';
+import { diagnosticsText, result, type CommandResult, type Finish } from './command';
+import { inventoryArgument, locateInventory, locateOut } from './locate';
+
+export interface GenerateOptions {
+  inventory?: string;
+  out?: string;
+  check?: boolean;
+}
+
+export function runGenerate(options: GenerateOptions): CommandResult {
+  const inventory = locateInventory(options.inventory);
+  const out = locateOut(options.out, inventory);
+  const { batches, warnings } = buildDistInBatches(inventory);
+  const stderr = diagnosticsText(warnings);
+  // Rendered, compared and staged one host at a time: a large fleet's tree never sits in memory.
+  const summary = syncDist(out, batches, options.check === true);
+  if (options.check) {
+    if (summary.changes.length === 0) return result(`${out}/ is up to date (${summary.unchanged} files)\n`, { stderr });
+    const lines = summary.changes.map((c) => `would ${c.kind === 'removed' ? 'remove' : 'write'}: ${out}/${c.path}\n`);
+    lines.push(`${out}/ is stale: ${summary.changes.length} files would change; run kindling generate\n`);
+    return result(lines.join(''), { stderr, exitCode: EXIT.changes });
+  }
+  // Removals are named: a file kindling deletes from a host folder should never pass unseen.
+  const removed = summary.changes.filter((c) => c.kind === 'removed').map((c) => `removed: ${out}/${c.path}\n`);
+  return result(`${removed.join('')}${out}/: ${summary.written} written, ${summary.unchanged} unchanged, ${summary.removed} removed\n`, { stderr });
+}
+
+export function registerGenerate(program: Command, finish: Finish): void {
+  program
+    .command('generate')
+    .argument('[inventory]', 'inventory file (default: -i, $KINDLING_INVENTORY, or the nearest inventory.yaml here or above)')
+    .description('render <out>/<host>/ for every host; rewrites only files whose content changed')
+    .option('-i, --inventory <file>', 'inventory file')
+    .option('-o, --out <dir>', 'output folder (default: dist/ beside the inventory)')
+    .option('--check', 'write nothing; exit 1 and list the files that would change')
+    .addHelpText('after', '\nExamples:\n  kindling generate\n  kindling generate --check      # CI: is the committed dist/ fresh?')
+    .action((file: string | undefined, opts: { inventory?: string; out?: string; check?: boolean }) => {
+      finish(runGenerate({ inventory: inventoryArgument(file, opts.inventory), out: opts.out, check: opts.check === true }));
+    });
+}

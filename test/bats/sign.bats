@@ -33,7 +33,7 @@ setup() {
 signed_copy() {
   rm -rf -- "$1"
   cp -r -- "$BATS_FILE_TMPDIR/dist" "$1"
-  "${KINDLING[@]}" sign --key "$2" -o "$1" --serial "$3" >/dev/null
+  "${KINDLING[@]}" sign -i "$BATS_FILE_TMPDIR/signed.yaml" --key "$2" -o "$1" --serial "$3" >/dev/null
 }
 
 # Runs alpha's kindling-fetch in the sandbox.
@@ -54,10 +54,10 @@ assert_rejected() {
 }
 
 @test "kindling sign writes each host a MANIFEST of host, serial and SHA256SUMS digest that ssh-keygen -Y verify accepts" {
-  run "${KINDLING[@]}" sign --key "$KEYS/reviewer" -o "$BATS_TEST_TMPDIR/tree" --serial 7
+  run "${KINDLING[@]}" sign -i "$BATS_FILE_TMPDIR/signed.yaml" --key "$KEYS/reviewer" -o "$BATS_TEST_TMPDIR/tree" --serial 7
   assert_failure 2
   cp -r "$BATS_FILE_TMPDIR/dist" "$BATS_TEST_TMPDIR/tree"
-  run "${KINDLING[@]}" sign --key "$KEYS/reviewer" -o "$BATS_TEST_TMPDIR/tree" --serial 7
+  run "${KINDLING[@]}" sign -i "$BATS_FILE_TMPDIR/signed.yaml" --key "$KEYS/reviewer" -o "$BATS_TEST_TMPDIR/tree" --serial 7
   assert_success
   assert_output "$BATS_TEST_TMPDIR/tree/: signed 3 hosts (alpha, bravo, charlie) with serial 7"
   local host
@@ -69,11 +69,25 @@ assert_rejected() {
       -s "$BATS_TEST_TMPDIR/tree/$host/MANIFEST.sig" <"$BATS_TEST_TMPDIR/tree/$host/MANIFEST"
     assert_success
   done
-  run "${KINDLING[@]}" sign --key "$KEYS/nobody" -o "$BATS_TEST_TMPDIR/tree"
+  run "${KINDLING[@]}" sign -i "$BATS_FILE_TMPDIR/signed.yaml" --key "$KEYS/nobody" -o "$BATS_TEST_TMPDIR/tree"
   assert_failure 2
   assert_output --partial "no key file $KEYS/nobody"
-  run "${KINDLING[@]}" sign --key "$KEYS/reviewer" -o "$BATS_TEST_TMPDIR/tree" --serial 12abc
+  run "${KINDLING[@]}" sign -i "$BATS_FILE_TMPDIR/signed.yaml" --key "$KEYS/reviewer" -o "$BATS_TEST_TMPDIR/tree" --serial 12abc
   assert_failure 2
+}
+
+@test "kindling sign refuses an inventory without fleet.signing and writes nothing" {
+  cp -r "$BATS_FILE_TMPDIR/dist" "$BATS_TEST_TMPDIR/tree"
+  local before
+  before=$(cd "$BATS_TEST_TMPDIR/tree" && find . -type f | LC_ALL=C sort | xargs sha256sum)
+  run --separate-stderr "${KINDLING[@]}" sign -i "$REPO_ROOT/test/fixtures/inventories/wf-fleet.yaml" \
+    --key "$KEYS/reviewer" -o "$BATS_TEST_TMPDIR/tree" --serial 7
+  assert_failure 2
+  assert_output ''
+  [[ "$stderr" == *"has no fleet.signing"* ]]
+  [[ "$stderr" == *"hint: add fleet.signing.allowedSigners"* ]]
+  run bash -c "cd '$BATS_TEST_TMPDIR/tree' && find . -type f | LC_ALL=C sort | xargs sha256sum"
+  assert_output "$before"
 }
 
 @test "a set signed by an allowed signer is installed and its serial recorded" {

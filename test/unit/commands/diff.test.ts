@@ -132,10 +132,10 @@ test('without --base, diff compares dist/ with the inventory, and the meaning wi
   assert.match(after.stdout, /\n0 hosts, 0 files changed, \+0 −0\n/);
   assert.match(after.stdout, /\n  ireland: start 03:35 UTC → 04:00 UTC\n/);
 
-  // Committed: nothing left to review.
+  // Committed: nothing left to review, and the review still says what it compared.
   git(dir, 'commit', '-q', '-am', 'ireland later');
   const clean = runCli(['diff'], { cwd: dir });
-  assert.deepEqual([clean.status, clean.stdout], [0, '']);
+  assert.deepEqual([clean.status, clean.stdout], [0, 'kindling diff: inventory.yaml against dist/; meaning against HEAD:inventory.yaml\nno changes\n']);
 });
 
 test('outside git, diff still shows the files and says why the meaning is missing', (t) => {

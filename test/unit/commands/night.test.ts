@@ -2,9 +2,9 @@
 // night must state whatever its wording (order of steps, times in two zones, warnings).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeStart, utcToLocal } from '../../../src/format/start';
-import { REPO_ROOT, SEED_INVENTORY, runCli } from '../support/cli';
+import { REPO_ROOT, SEED_INVENTORY, runCli, scratchDir } from '../support/cli';
 import { assertGolden } from '../support/golden';
 
 const GOLDEN_DIR = join(REPO_ROOT, 'test', 'golden', 'plan');
@@ -63,18 +63,36 @@ test('an unknown host is bad input (exit 2) that names the hosts there are', () 
   assert.match(result.stderr, /unknown host 'chle'.*australia, chile/);
 });
 
-test('utcToLocal turns a UTC time of the reference days into local time, across daylight saving', () => {
-  assert.equal(utcToLocal('02:05', 'America/Toronto', 'winter'), '21:05');
-  assert.equal(utcToLocal('02:05', 'America/Toronto', 'summer'), '22:05');
-  assert.equal(utcToLocal('23:30', 'Australia/Sydney', 'winter'), '10:30'); // AEDT, UTC+11 in January
-  assert.equal(utcToLocal('23:30', 'Australia/Sydney', 'summer'), '09:30'); // AEST, UTC+10 in July
-  assert.equal(utcToLocal('00:00', 'UTC', 'summer'), '00:00');
+test('plan HOST lists every cron job the host\'s generated crontab holds, the dead-man\'s switch of the aggregator too', () => {
+  const out = scratchDir();
+  assert.equal(runCli(['generate', '-i', SEED_INVENTORY, '-o', out]).status, 0);
+  for (const host of ['iraq', 'chile']) {
+    const crontab = readFileSync(join(out, host, 'crontab'), 'utf8');
+    const jobs = crontab.split('\n').filter((l) => /^[0-9]/.test(l));
+    const night = runCli(['plan', host, '-i', SEED_INVENTORY]).stdout;
+    const listed = night.slice(night.indexOf('Cron jobs'), night.indexOf('\nReceives:'));
+    assert.ok(jobs.length > 0, `no jobs in dist/${host}/crontab`);
+    for (const job of jobs) {
+      const [minute, hour] = job.split(' ') as [string, string];
+      const scripts = [...job.matchAll(/\/usr\/local\/bin\/[a-z-]+/g)].map((m) => m[0]);
+      const at = `${hour.padStart(2, '0')}:${minute.padStart(2, '0')}`;
+      const line = listed.split('\n').find((l) => l.trimStart().startsWith(at));
+      assert.ok(line, `${host}: no cron line at ${at} in:\n${listed}`);
+      for (const script of scripts) assert.ok(line.includes(script), `${host}: ${script} missing from "${line}"`);
+    }
+  }
+  assert.match(runCli(['plan', 'iraq', '-i', SEED_INVENTORY]).stdout, /kindling-deadman \(the dead-man's switch/);
+  assert.doesNotMatch(runCli(['plan', 'chile', '-i', SEED_INVENTORY]).stdout, /kindling-deadman/);
 });
 
-test('describeStart says UTC once for UTC hosts and both seasons only when they differ', () => {
-  assert.equal(describeStart({ start: '02:20', timeZone: 'UTC', cronMinute: 20, cronHour: 2, utc: { winter: '02:20', summer: '02:20' } }), '02:20 UTC');
-  assert.equal(
-    describeStart({ start: '08:00', timeZone: 'Asia/Hong_Kong', cronMinute: 0, cronHour: 8, utc: { winter: '00:00', summer: '00:00' } }),
-    '08:00 Asia/Hong_Kong (00:00 UTC)',
-  );
+test('plan HOST HOST prints both nights; --json HOST HOST lists both hosts in that order', () => {
+  const text = runCli(['plan', 'chile', 'iraq', '-i', SEED_INVENTORY]);
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /^chile — (.*\n)+\niraq — /m);
+  const json = runCli(['plan', '--json', 'iraq', 'chile', '-i', SEED_INVENTORY]);
+  assert.equal(json.status, 0, json.stderr);
+  assert.deepEqual((JSON.parse(json.stdout) as { hosts: { name: string }[] }).hosts.map((h) => h.name), ['iraq', 'chile']);
+  const unknown = runCli(['plan', '--json', 'iraq', 'peru', 'atlantis', '-i', SEED_INVENTORY]);
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /unknown hosts 'peru', 'atlantis'; hosts of .*: australia, chile/);
 });

@@ -3,6 +3,7 @@
 # generated kindling-fetch of alpha verifying it (ssh-keygen -Y verify against the allowed
 # signers that setup installs, serial never going down), run in a private mount namespace
 # (helpers/host-sandbox.bash) with real ssh-keygen, sha256sum and bash.
+bats_require_minimum_version 1.5.0
 load common
 load helpers/wf-fetch
 

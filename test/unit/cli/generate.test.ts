@@ -134,6 +134,22 @@ test('a host removed from the inventory loses its folder; only changed files are
   assert.match(result.stdout, new RegExp(`${rewritten.length} written, \\d+ unchanged, ${[...before.keys()].filter((p) => p.startsWith('romania/')).length} removed`));
 });
 
+test('generate names every file it removes, a stray file in a host folder as well as a removed host\'s', () => {
+  const dir = scratchDir();
+  const out = join(dir, 'dist');
+  assert.equal(runCli(['generate', '-i', SEED_INVENTORY, '-o', out]).status, 0);
+  writeFileSync(join(out, 'chile', 'old-template'), 'left over\n');
+  const document = parseDocument(readFileSync(SEED_INVENTORY, 'utf8'));
+  document.deleteIn(['hosts', 'romania']);
+  writeFileSync(join(dir, 'inventory.yaml'), document.toString());
+  const romania = [...snapshotTree(join(out, 'romania')).keys()];
+  const result = runCli(['generate', '-i', join(dir, 'inventory.yaml'), '-o', out]);
+  assert.equal(result.status, 0, result.stderr);
+  const removed = result.stdout.split('\n').filter((l) => l.startsWith('removed: '));
+  assert.deepEqual(removed, [`removed: ${out}/chile/old-template`, ...romania.map((f) => `removed: ${out}/romania/${f}`)]);
+  assert.match(result.stdout, new RegExp(`, ${removed.length} removed\n$`));
+});
+
 test('folders that kindling did not generate are never deleted', () => {
   const out = join(scratchDir(), 'dist');
   mkdirSync(join(out, 'notes'), { recursive: true });

@@ -58,3 +58,19 @@ export function snapshotTree(dir: string): Map<string, FileSnapshot> {
   walk('');
   return out;
 }
+
+/**
+ * Runs the CLI with its standard output piped into READER (a shell command such as `head -1`),
+ * through a real pipe that the reader may close early. Returns kindling's own exit status and
+ * standard error, and what the reader printed.
+ */
+export function runCliPiped(args: string[], reader: string, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+  const result = spawnSync('bash', ['-c', `"$0" "$@" | ${reader}; exit "\${PIPESTATUS[0]}"`, process.execPath, CLI, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    encoding: 'utf8',
+    timeout: 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}

@@ -146,3 +146,81 @@ test('outside git, diff still shows the files and says why the meaning is missin
   assert.match(result.stdout, /What the change means: not shown: HEAD:inventory\.yaml is not in git \(use --base FILE/);
   assert.match(result.stdout, /\nireland: \d+ files, (.*\n)*  crontab +\| changed, \+1 −1\n/);
 });
+
+test('--base takes a git ref of the inventory file: HEAD~1 and a branch name give the same review as the old file', (t) => {
+  const dir = prepareCase(t, 'lan-target-replaced');
+  const edited = readFileSync(join(dir, 'inventory.yaml'));
+  copyFileSync(join(dir, 'base.yaml'), join(dir, 'inventory.yaml'));
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'add', 'inventory.yaml');
+  git(dir, 'commit', '-q', '-m', 'seed');
+  git(dir, 'checkout', '-q', '-b', 'change');
+  writeFileSync(join(dir, 'inventory.yaml'), edited);
+  git(dir, 'commit', '-q', '-am', 'australia copies elsewhere');
+
+  const fromFile = runCli(['diff', '--stat', '--base', 'base.yaml', '-i', 'inventory.yaml'], { cwd: dir });
+  assert.equal(fromFile.status, 1, fromFile.stderr);
+  for (const ref of ['HEAD~1', 'main']) {
+    const fromGit = runCli(['diff', '--stat', '--base', ref, '-i', 'inventory.yaml'], { cwd: dir });
+    assert.equal(fromGit.status, 1, fromGit.stderr);
+    assert.equal(fromGit.stdout.split('\n')[0], `kindling diff: inventory.yaml against ${ref}`);
+    assert.equal(fromGit.stdout.split('\n').slice(1).join('\n'), fromFile.stdout.split('\n').slice(1).join('\n'));
+  }
+  const same = runCli(['diff', '--base', 'HEAD', '-i', 'inventory.yaml'], { cwd: dir });
+  assert.deepEqual([same.status, same.stdout], [0, 'kindling diff: inventory.yaml against HEAD\nno changes\n']);
+});
+
+test('a --base that is neither a file nor a git ref is bad input that says both', (t) => {
+  const dir = prepareCase(t, 'start-moved');
+  const result = runCli(['diff', '--base', 'no-such-ref', '-i', 'inventory.yaml'], { cwd: dir, env: { GIT_CEILING_DIRECTORIES: join(dir, '..') } });
+  assert.equal(result.status, 2);
+  assert.equal(result.stdout, '');
+  assert.match(result.stderr, /^kindling: --base no-such-ref: no such file, and no-such-ref:inventory\.yaml is not in git\n  hint: .*HEAD~1/);
+});
+
+test('diff HOST… limits the review to those hosts: their files and their meaning, no fleet files', (t) => {
+  const dir = prepareCase(t, 'lan-target-replaced');
+  const all = runCli(['diff', '--stat', '--base', 'base.yaml', '-i', 'inventory.yaml'], { cwd: dir });
+  const hostsInAll = [...all.stdout.matchAll(/^([a-z0-9-]+): \d+ files?, /gm)].map((m) => m[1]!);
+  assert.ok(hostsInAll.length >= 2, all.stdout);
+  const [first] = hostsInAll;
+  const one = runCli(['diff', '--stat', '--base', 'base.yaml', '-i', 'inventory.yaml', first!], { cwd: dir });
+  assert.equal(one.status, 1, one.stderr);
+  assert.match(one.stdout, new RegExp(`^kindling diff: inventory\\.yaml against base\\.yaml; hosts ${first}\\n1 host, `));
+  assert.deepEqual([...one.stdout.matchAll(/^([a-z0-9-]+|fleet files): \d+ files?, /gm)].map((m) => m[1]), [first]);
+  const meaning = one.stdout.split('\n').filter((l) => /^  [a-z0-9-]+: /.test(l));
+  for (const line of meaning) assert.ok(line.startsWith(`  ${first}: `), line);
+  // A host the change does not touch: nothing to review.
+  const untouched = ['australia', 'chile', 'hongkong', 'iraq', 'ireland', 'romania', 'scotland'].find((h) => !hostsInAll.includes(h) && !all.stdout.includes(`  ${h}: `))!;
+  const none = runCli(['diff', '--base', 'base.yaml', '-i', 'inventory.yaml', untouched], { cwd: dir });
+  assert.deepEqual([none.status, none.stdout], [0, `kindling diff: inventory.yaml against base.yaml; hosts ${untouched}\nno changes\n`]);
+  const unknown = runCli(['diff', '--base', 'base.yaml', '-i', 'inventory.yaml', 'atlantis'], { cwd: dir });
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /unknown host 'atlantis'/);
+});
+
+test('--color always colours the diff even in a pipe and with NO_COLOR; never and auto (in a pipe) do not', (t) => {
+  const dir = prepareCase(t, 'start-moved');
+  const args = ['diff', '--base', 'base.yaml', '-i', 'inventory.yaml'];
+  const escape = '\u001b[';
+  const always = runCli([...args, '--color', 'always'], { cwd: dir, env: { NO_COLOR: '1' } });
+  assert.equal(always.status, 1);
+  assert.ok(always.stdout.includes(`${escape}32m+`), 'no green + line');
+  assert.ok(always.stdout.includes(`${escape}31m-`), 'no red - line');
+  for (const choice of ['never', 'auto']) {
+    const plain = runCli([...args, '--color', choice], { cwd: dir, env: { NO_COLOR: '' } });
+    assert.equal(plain.status, 1);
+    assert.ok(!plain.stdout.includes(escape), `--color ${choice} coloured a pipe`);
+  }
+  const wrong = runCli([...args, '--color', 'sometimes'], { cwd: dir });
+  assert.equal(wrong.status, 2);
+  assert.match(wrong.stderr, /--color must be one of auto, always, never, not 'sometimes'/);
+});
+
+test('diff --help recommends less -R only with --color always, and documents --color and --base REF', () => {
+  const help = runCli(['diff', '--help']).stdout;
+  assert.match(help, /kindling diff --color always \| less -R/);
+  assert.doesNotMatch(help, /kindling diff \| less -R/);
+  assert.match(help, /--color <when>/);
+  assert.match(help, /--base <ref-or-file>\s+compare with what an older inventory\s+generates: a git\s+ref/);
+});

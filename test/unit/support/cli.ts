@@ -16,7 +16,12 @@ export interface CliResult {
 }
 
 export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
+  return spawnInRepo(process.execPath, [CLI, ...args], options);
+}
+
+/** Runs COMMAND with colour off unless ENV says otherwise; the repository root is the default folder. */
+function spawnInRepo(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv }): CliResult {
+  const result = spawnSync(command, args, {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     encoding: 'utf8',
@@ -65,12 +70,5 @@ export function snapshotTree(dir: string): Map<string, FileSnapshot> {
  * standard error, and what the reader printed.
  */
 export function runCliPiped(args: string[], reader: string, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
-  const result = spawnSync('bash', ['-c', `"$0" "$@" | ${reader}; exit "\${PIPESTATUS[0]}"`, process.execPath, CLI, ...args], {
-    cwd: options.cwd ?? REPO_ROOT,
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
-    encoding: 'utf8',
-    timeout: 60_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return spawnInRepo('bash', ['-c', `"$0" "$@" | ${reader}; exit "\${PIPESTATUS[0]}"`, process.execPath, CLI, ...args], options);
 }

@@ -3,6 +3,7 @@
 // writes nothing and fails when the folder is stale (CI).
 import type { Command } from 'commander';
 import { EXIT } from '../errors';
+import { plural } from '../format/plural';
 import { buildDistInBatches } from '../pipeline';
 import { syncDist } from '../write/write-dist';
 import { diagnosticsText, result, type CommandResult, type Finish } from './command';
@@ -22,9 +23,9 @@ export function runGenerate(options: GenerateOptions): CommandResult {
   // Rendered, compared and staged one host at a time: a large fleet's tree never sits in memory.
   const summary = syncDist(out, batches, options.check === true);
   if (options.check) {
-    if (summary.changes.length === 0) return result(`${out}/ is up to date (${summary.unchanged} files)\n`, { stderr });
+    if (summary.changes.length === 0) return result(`${out}/ is up to date (${plural(summary.unchanged, 'file')})\n`, { stderr });
     const lines = summary.changes.map((c) => `would ${c.kind === 'removed' ? 'remove' : 'write'}: ${out}/${c.path}\n`);
-    lines.push(`${out}/ is stale: ${summary.changes.length} files would change; run kindling generate\n`);
+    lines.push(`${out}/ is stale: ${plural(summary.changes.length, 'file')} would change; run kindling generate\n`);
     return result(lines.join(''), { stderr, exitCode: EXIT.changes });
   }
   // Removals are named: a file kindling deletes from a host folder should never pass unseen.

@@ -2,6 +2,7 @@
 // each host's night step by step (night.ts); with --json, the plan for tools (plan-text.ts).
 import type { Command } from 'commander';
 import { InputError } from '../errors';
+import { noun } from '../format/plural';
 import type { FleetPlan, HostPlan } from '../plan/model';
 import { buildPlan } from '../pipeline';
 import { result, type CommandResult, type Finish } from './command';
@@ -21,7 +22,7 @@ export function selectHosts(plan: FleetPlan, names: string[], inventory: string)
   const byName = new Map(plan.hosts.map((h) => [h.name, h]));
   const unknown = names.filter((n) => !byName.has(n));
   if (unknown.length > 0) {
-    throw new InputError(`unknown host${unknown.length === 1 ? '' : 's'} ${unknown.map((n) => `'${n}'`).join(', ')}; hosts of ${inventory}: ${plan.hosts.map((h) => h.name).join(', ')}`);
+    throw new InputError(`unknown ${noun(unknown.length, 'host')} ${unknown.map((n) => `'${n}'`).join(', ')}; hosts of ${inventory}: ${plan.hosts.map((h) => h.name).join(', ')}`);
   }
   return names.map((n) => byName.get(n)!);
 }

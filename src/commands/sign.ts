@@ -10,6 +10,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors';
+import { plural } from '../format/plural';
 import { buildPlan } from '../pipeline';
 import type { RenderedFile } from '../render/render';
 import { addToDist } from '../write/write-dist';
@@ -115,7 +116,7 @@ export function runSign(options: SignCommandOptions): CommandResult {
     );
   }
   const signed = signDist({ key: options.key, dir: out, serial: options.serial === undefined ? undefined : Number(options.serial) });
-  return result(`${out}/: signed ${signed.hosts.length} hosts (${signed.hosts.join(', ')}) with serial ${signed.serial}\n`);
+  return result(`${out}/: signed ${plural(signed.hosts.length, 'host')} (${signed.hosts.join(', ')}) with serial ${signed.serial}\n`);
 }
 
 export function registerSign(program: Command, finish: Finish): void {

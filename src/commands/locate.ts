@@ -37,7 +37,12 @@ function isFile(path: string): boolean {
 
 /** The inventory file to read, as a path to print (relative to the current folder when near). */
 export function locateInventory(given: string | undefined, where: Where = HERE): string {
-  if (given !== undefined) return given;
+  if (given !== undefined) {
+    if (!existsSync(resolve(where.cwd, given))) {
+      throw new InputError(`${given}: cannot read the inventory: ENOENT, no such file\n  hint: check the path, or write a starter inventory there with: kindling init ${given}`);
+    }
+    return given;
+  }
   const fromEnv = where.env[INVENTORY_ENV];
   if (fromEnv !== undefined && fromEnv !== '') {
     if (!existsSync(resolve(where.cwd, fromEnv))) throw new InputError(`${INVENTORY_ENV}=${fromEnv}: no such file; unset it or point it at the fleet's inventory`);

@@ -63,4 +63,5 @@ test('a missing inventory file is a clear input error', () => {
   const result = runCli(['validate', '-i', 'no-such-inventory.yaml']);
   assert.equal(result.status, 2);
   assert.match(result.stderr, /no-such-inventory\.yaml: cannot read the inventory: ENOENT/);
+  assert.match(result.stderr, /\n  hint: .*kindling init no-such-inventory\.yaml\n$/);
 });

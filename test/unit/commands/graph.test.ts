@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { FLEET20_INVENTORY, REPO_ROOT, SEED_INVENTORY, runCli } from '../support/cli';
+import { FLEET20_INVENTORY, GOLDEN_SEED, REPO_ROOT, SEED_INVENTORY, runCli } from '../support/cli';
 import { scratchDirFor } from '../support/scratch';
 
 const MERMAID_PARSE = join(REPO_ROOT, 'test', 'unit', 'support', 'mermaid-parse.mjs');
@@ -35,7 +35,7 @@ function parseMermaid(files: string[]): { status: number | null; output: string 
 
 test('the Mermaid text of both fleets and of awkward host names parses with the mermaid package, and a broken one does not', (t) => {
   const dir = scratchDirFor(t);
-  const files = [join(REPO_ROOT, 'dist', 'README.md'), join(REPO_ROOT, 'test', 'golden', 'fleet20', 'README.md')];
+  const files = [join(GOLDEN_SEED, 'README.md'), join(REPO_ROOT, 'test', 'golden', 'fleet20', 'README.md')];
   // Host names that are Mermaid words or edge syntax on their own: end, o-x (--o), x1.
   const document = parseDocument(readFileSync(SEED_INVENTORY, 'utf8'));
   for (const name of ['end', 'o-x', 'x1']) {
@@ -63,7 +63,7 @@ test('the Mermaid text of both fleets and of awkward host names parses with the 
 });
 
 test('the README\'s diagram is the graph command\'s Mermaid text', () => {
-  const readme = readFileSync(join(REPO_ROOT, 'dist', 'README.md'), 'utf8');
+  const readme = readFileSync(join(GOLDEN_SEED, 'README.md'), 'utf8');
   assert.ok(readme.includes(`\`\`\`mermaid\n${graphOf(SEED_INVENTORY, 'mermaid')}\`\`\`\n`));
 });
 

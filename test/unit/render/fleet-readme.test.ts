@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { REPO_ROOT, SEED_INVENTORY, runCli } from '../support/cli';
+import { GOLDEN_SEED, SEED_INVENTORY, runCli } from '../support/cli';
 import { scratchDirFor } from '../support/scratch';
 
 type Table = Record<string, string>[];
@@ -39,7 +39,7 @@ function items(cell: string | undefined): string[] {
   return (cell ?? '').split(/, | and /).map((s) => s.replace(/\/$/, ''));
 }
 
-const README = readFileSync(join(REPO_ROOT, 'dist', 'README.md'), 'utf8');
+const README = readFileSync(join(GOLDEN_SEED, 'README.md'), 'utf8');
 
 // The seed's Appendix ("Backup Layout"), as /work/shared/seed/appendix-tables.md restores it.
 const SEED_LAYOUT: Record<string, { sources: string[]; types: string[]; targets: string[]; location: string[] }> = {

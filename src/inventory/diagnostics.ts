@@ -53,6 +53,34 @@ export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
     .map((x) => x.d);
 }
 
+/** At most this many diagnostics are printed: a paste of 10,000 bad lines must stay readable. */
+export const MAX_SHOWN_DIAGNOSTICS = 50;
+
+/**
+ * LIST (sorted) cut to its first MAX_SHOWN_DIAGNOSTICS, then one more line that counts the
+ * rest, so the reader sees where to start and how much is left.
+ */
+export function capDiagnostics(list: Diagnostic[], max = MAX_SHOWN_DIAGNOSTICS): Diagnostic[] {
+  if (list.length <= max) return list;
+  const rest = list.slice(max);
+  const errors = rest.filter((d) => d.severity === 'error').length;
+  const warnings = rest.length - errors;
+  const counts = [errors > 0 ? `${errors.toLocaleString('en-US')} more error${errors === 1 ? '' : 's'}` : '', warnings > 0 ? `${warnings.toLocaleString('en-US')} more warning${warnings === 1 ? '' : 's'}` : '']
+    .filter((s) => s !== '')
+    .join(' and ');
+  return [
+    ...list.slice(0, max),
+    {
+      severity: rest[0]!.severity,
+      file: rest[0]!.file,
+      position: undefined,
+      path: [],
+      message: `${counts} not shown (only the first ${max} of ${list.length.toLocaleString('en-US')} are)`,
+      hint: 'fix the first ones and run again: one mistake often causes many of the others',
+    },
+  ];
+}
+
 /** Collects diagnostics for one file; `at` looks up the position of a document path. */
 export class DiagnosticList {
   readonly items: Diagnostic[] = [];

@@ -2,14 +2,22 @@
 // a way back from a document path to the line and column it came from, so that every
 // later stage can point at the offending node.
 import { readFileSync, statSync } from 'node:fs';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { InputError } from '../errors';
-import { DiagnosticList, type DocPath, type Position } from './diagnostics';
+import { capDiagnostics, DiagnosticList, type DocPath, type Position } from './diagnostics';
 
 /** Larger inventories are refused before parsing: a fleet of 10,000 hosts is about 3 MiB. */
 export const MAX_INVENTORY_BYTES = 16 * 1024 * 1024;
-/** Alias expansions allowed when building data; stops "billion laughs" documents. */
-const MAX_ALIAS_COUNT = 100;
+/**
+ * Alias expansions allowed when building data; stops "billion laughs" documents. The library
+ * counts each use of an anchor times the aliases inside it, so 10,000 hosts that each merge
+ * one group (`<<: *common`) cost 10,000, while nested aliases multiply past the limit.
+ */
+const MAX_ALIAS_COUNT = 100_000;
+/** The YAML merge key: `<<: *group` copies the keys of an anchored mapping into this one. */
+const MERGE_KEY = '<<';
+/** Top-level keys that kindling ignores, so that they can hold anchors (as in Compose files). */
+export const EXTENSION_KEY = /^x-/;
 
 export interface LoadedInventory {
   file: string;
@@ -40,29 +48,44 @@ export function parseInventory(file: string, text: string): LoadedInventory {
   const lineCounter = new LineCounter();
   // uniqueKeys is checked below, in one pass: the library's own check is quadratic in the
   // number of keys of a mapping (10,000 hosts: seconds).
-  const document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true });
+  const document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, merge: true });
   const toPosition = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
-  const locate = createLocator(document.contents as Node | null, toPosition);
+  const locate = createLocator(document, toPosition);
   const problems = new DiagnosticList(file, () => undefined);
-  for (const error of withDuplicateKeys(document)) {
-    const what = error.code === 'DUPLICATE_KEY' ? 'a key appears twice in the same mapping' : firstLine(error.message);
-    const hint =
-      error.code === 'DUPLICATE_KEY'
-        ? 'YAML keeps only one of them; merge the two entries into one'
-        : 'fix the YAML syntax at this place (indentation, a missing colon, an unclosed quote)';
+  const tabLines = document.errors.filter((e) => e.code === 'TAB_AS_INDENT').map((e) => toPosition(e.pos[0]).line);
+  for (const error of withDuplicateKeys(document, toPosition)) {
+    // After the first tab, the other syntax errors are mostly the tabs' echo: one hint is enough.
+    if (tabLines.length > 0 && error.code !== 'TAB_AS_INDENT' && toPosition(error.pos[0]).line > tabLines[0]!) continue;
+    if (error.code === 'TAB_AS_INDENT') {
+      // One hint for the whole file: a file indented with tabs fails on every line.
+      if (toPosition(error.pos[0]).line !== tabLines[0]) continue;
+      const others = tabLines.length - 1;
+      problems.items.push({
+        severity: 'error',
+        file,
+        position: toPosition(error.pos[0]),
+        path: [],
+        message: `invalid YAML: a line is indented with a tab${others > 0 ? ` (and ${others} more line${others === 1 ? '' : 's'})` : ''}`,
+        hint: 'use spaces, not tabs: YAML does not allow tabs for indentation (most editors can convert them); other syntax errors after this line may come from the tabs',
+      });
+      continue;
+    }
     problems.items.push({
       severity: 'error',
       file,
       position: toPosition(error.pos[0]),
-      path: [],
-      message: `invalid YAML: ${what}`,
-      hint,
+      path: error.path ?? [],
+      message: error.code === 'DUPLICATE_KEY' ? error.message : `invalid YAML: ${firstLine(error.message)}`,
+      hint:
+        error.code === 'DUPLICATE_KEY'
+          ? 'YAML keeps only one of them; merge the two entries into one'
+          : 'fix the YAML syntax at this place (indentation, a missing colon, an unclosed quote)',
     });
   }
-  if (problems.items.length > 0) throw new InputError('the inventory is not valid YAML', problems.items);
+  if (problems.items.length > 0) throw new InputError('the inventory is not valid YAML', capDiagnostics(problems.items));
 
   let data: unknown;
   try {
@@ -76,7 +99,7 @@ export function parseInventory(file: string, text: string): LoadedInventory {
         file,
         position: { line: 1, column: 1 },
         path: [],
-        message: aliasBomb ? `too many YAML alias expansions (more than ${MAX_ALIAS_COUNT})` : message,
+        message: aliasBomb ? `too many YAML alias expansions (more than ${MAX_ALIAS_COUNT.toLocaleString('en-US')})` : message,
         hint: aliasBomb ? 'write the repeated settings once under defaults: instead of nesting aliases' : 'check the YAML structure',
       },
     ]);
@@ -93,43 +116,56 @@ export function parseInventory(file: string, text: string): LoadedInventory {
       },
     ]);
   }
-  return { file, data, locate };
+  return { file, data: withoutExtensionKeys(data), locate };
+}
+
+/** DATA without its top-level x- keys: they are the admin's anchors and notes, not settings. */
+function withoutExtensionKeys(data: unknown): unknown {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return data;
+  return Object.fromEntries(Object.entries(data).filter(([key]) => !EXTENSION_KEY.test(key)));
 }
 
 interface ParseError {
   code: string;
   pos: [number, number];
   message: string;
+  /** For a duplicate key: the document path of the key. */
+  path?: DocPath;
 }
 
 /**
  * The document's errors, with an error DUPLICATE_KEY at each key that repeats an earlier key
- * of the same mapping, as the yaml library reports with uniqueKeys (scalar keys of equal
- * value), placed among the other errors in document order.
+ * of the same mapping (scalar keys of equal value, as the yaml library's uniqueKeys), naming
+ * the key and both lines, placed among the other errors in document order.
  */
-function withDuplicateKeys(document: Document.Parsed): ParseError[] {
+function withDuplicateKeys(document: Document.Parsed, toPosition: (offset: number) => Position): ParseError[] {
   const duplicates: ParseError[] = [];
-  const walk = (node: unknown): void => {
+  const walk = (node: unknown, path: DocPath): void => {
     if (isMap(node)) {
-      const seen = new Set<unknown>();
+      const seen = new Map<unknown, number>();
       for (const pair of node.items) {
         const key = pair.key;
+        const keyPath = isScalar(key) ? [...path, String(key.value)] : path;
         if (isScalar(key) && !Number.isNaN(key.value)) {
           // NaN !== NaN for the library too
-          if (seen.has(key.value)) {
-            const start = key.range?.[0] ?? 0;
-            duplicates.push({ code: 'DUPLICATE_KEY', pos: [start, start + 1], message: 'Map keys must be unique' });
+          const start = key.range?.[0] ?? 0;
+          const first = seen.get(key.value);
+          if (first !== undefined) {
+            const lines = `line ${toPosition(start).line} and line ${toPosition(first).line}`;
+            const what = path.length === 1 && path[0] === 'hosts' ? `host '${String(key.value)}'` : `key '${String(key.value)}'`;
+            duplicates.push({ code: 'DUPLICATE_KEY', pos: [start, start + 1], message: `${what} defined twice: ${lines}`, path: keyPath });
+          } else {
+            seen.set(key.value, start);
           }
-          seen.add(key.value);
         }
-        walk(key);
-        walk(pair.value);
+        walk(key, path);
+        walk(pair.value, keyPath);
       }
     } else if (isSeq(node)) {
-      for (const item of node.items) walk(item);
+      node.items.forEach((item, i) => walk(item, [...path, i]));
     }
   };
-  walk(document.contents);
+  walk(document.contents, []);
   if (duplicates.length === 0) return document.errors;
   duplicates.sort((a, b) => a.pos[0] - b.pos[0]);
   const merged: ParseError[] = [];
@@ -151,26 +187,40 @@ function firstLine(message: string): string {
  * a lookup costs the depth of the path, not the size of the document (10,000 hosts). A path
  * that is not in the document (a missing property) falls back to its nearest existing ancestor.
  */
-function createLocator(root: Node | null, toPosition: (offset: number) => Position): (path: DocPath) => Position | undefined {
+function createLocator(document: Document.Parsed, toPosition: (offset: number) => Position): (path: DocPath) => Position | undefined {
+  const root = document.contents as Node | null;
   const indexes = new WeakMap<object, Map<string, Pair>>();
-  const entry = (map: YAMLMap, name: string): Pair | undefined => {
+  // A key written in the mapping wins; else the first merged mapping (`<<: *group` or a list
+  // of them) that has it, so a merged value points at its line in the anchored group.
+  const entry = (map: YAMLMap, name: string, depth = 0): Pair | undefined => {
     let index = indexes.get(map);
     if (index === undefined) {
       index = new Map();
       for (const pair of map.items) {
         if (!isPair(pair)) continue;
         const keyNode = pair.key as Node | null;
-        const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+        // With merge keys on, the library holds `<<` as a symbol: String() gives "Symbol(<<)".
+        const key = isScalar(keyNode) ? (typeof keyNode.value === 'symbol' ? MERGE_KEY : String(keyNode.value)) : String(keyNode);
         if (!index.has(key)) index.set(key, pair);
       }
       indexes.set(map, index);
     }
-    return index.get(name);
+    const own = index.get(name);
+    if (own !== undefined || depth > 10) return own;
+    const merge = index.get(MERGE_KEY)?.value;
+    const groups = isSeq(merge) ? merge.items : [merge];
+    for (const group of groups) {
+      const resolved = isAlias(group) ? group.resolve(document) : group;
+      const found = isMap(resolved) ? entry(resolved, name, depth + 1) : undefined;
+      if (found !== undefined) return found;
+    }
+    return undefined;
   };
   return (path) => {
     let node: unknown = root;
     let offset = root?.range?.[0];
     for (const part of path) {
+      if (isAlias(node)) node = node.resolve(document);
       if (isMap(node)) {
         const pair = entry(node, String(part));
         if (!pair) break;

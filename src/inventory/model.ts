@@ -14,6 +14,8 @@ export interface Source {
   path: string;
   dataType: string;
   estimatedSize: string;
+  /** tar exclude patterns as written: relative to path, or absolute inside it. */
+  exclude: string[];
   origin: DocPath;
 }
 
@@ -68,6 +70,10 @@ export interface Host {
   targets: Located<string>[];
   database: Database | undefined;
   repository: Repository | undefined;
+  /** Where peers reach the host over ssh: a DNS name or an IP address (default: its name). */
+  address: string | undefined;
+  /** Its ssh port (default 22). */
+  port: number | undefined;
   /** "type base64" of the host's kindling key, comment dropped. */
   sshPublicKey: string | undefined;
 }

@@ -70,12 +70,14 @@ function normalizeHost(name: string, host: WrittenHost, defaults: WrittenDefault
     repository: host.repository
       ? { ...host.repository, estimatedSize: host.repository.estimatedSize ?? DEFAULT_REPOSITORY_SIZE, origin: [...origin, 'repository'] }
       : undefined,
+    address: host.address,
+    port: host.port,
     sshPublicKey: host.sshPublicKey?.split(' ').slice(0, 2).join(' '),
   };
 }
 
 function toSource(source: WrittenSource, origin: DocPath): Source {
-  return { ...source, estimatedSize: source.estimatedSize ?? DEFAULT_SOURCE_SIZE, origin };
+  return { ...source, estimatedSize: source.estimatedSize ?? DEFAULT_SOURCE_SIZE, exclude: source.exclude ?? [], origin };
 }
 
 function normalizeArchive(origin: DocPath, host: WrittenHost, defaults: WrittenDefaults): ArchiveVolume {

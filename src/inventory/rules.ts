@@ -5,16 +5,21 @@ import { formatBytes } from '../format/bytes';
 import { isKnownTimeZone, parseStartTime } from '../parse/time';
 import { estimateCapacity } from './capacity';
 import type { DiagnosticList, DocPath } from './diagnostics';
-import type { Host, Inventory } from './model';
+import type { Host, Inventory, Source } from './model';
 import type { Role } from './schema';
 import { didYouMean } from './suggest';
+import { isValidSshAddress } from './ssh-address';
 
 type Rule = (inventory: Inventory, problems: DiagnosticList) => void;
 
 /** A lower-case RFC 1123 label: it becomes a folder name, a file name and a shell word. */
 const HOST_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-/** Characters allowed in paths: no quoting tricks, no spaces (fstab and logs stay plain). */
+/** Characters allowed in paths: no quoting tricks (every path is quoted for the shell anyway). */
 const SAFE_PATH = /^\/[A-Za-z0-9._+@:,=/-]*$/;
+/** Source and repository paths may also hold spaces: they reach only quoted shell words. */
+const SAFE_PATH_WITH_SPACES = /^\/[A-Za-z0-9._+@:,=/ -]*$/;
+/** The characters of SAFE_PATH, in words, for messages. */
+const PATH_CHARACTERS = 'letters, digits and . _ + @ : , = / -';
 
 function hostsWithRole(inventory: Inventory, role: Role): Host[] {
   return inventory.hosts.filter((h) => h.roles.includes(role));
@@ -118,31 +123,80 @@ const validSchedules: Rule = (inventory, problems) => {
   }
 };
 
-function checkPath(path: string, origin: DocPath, what: string, problems: DiagnosticList): void {
+/**
+ * Records an error unless PATH is absolute, has no `..` and only the allowed characters.
+ * Spaces are allowed where SPACES says so: not in an fstab device or a path given to scp.
+ */
+function checkPath(path: string, origin: DocPath, what: string, problems: DiagnosticList, spaces: 'spaces' | 'no spaces' = 'no spaces'): void {
   if (!path.startsWith('/')) {
     problems.error(origin, `${what} '${path}' is not an absolute path`, 'start it with /');
   } else if (path.split('/').includes('..')) {
     problems.error(origin, `${what} '${path}' contains '..'`, 'write the path without .. components');
-  } else if (!SAFE_PATH.test(path)) {
+  } else if (!(spaces === 'spaces' ? SAFE_PATH_WITH_SPACES : SAFE_PATH).test(path)) {
+    const allowed = spaces === 'spaces' ? `${PATH_CHARACTERS} and spaces` : PATH_CHARACTERS;
+    // A tab or a line break is shown escaped, so that the message stays on one line.
+    const shown = /[\u0000-\u001f\u007f]/.test(path) ? JSON.stringify(path) : `'${path}'`;
     problems.error(
       origin,
-      `${what} '${path}' contains characters that are not allowed in paths (only letters, digits and . _ + @ : , = / -)`,
-      'spaces, quotes, $ and backticks are refused so that no path can change the meaning of a generated script',
+      `${what} ${shown} contains characters that are not allowed: expected an absolute path of ${allowed}`,
+      spaces === 'spaces'
+        ? 'quotes, $, backticks and control characters are refused so that no path can change the meaning of a generated script'
+        : `the ${what} goes into fstab or a remote path, where a space would split it; quotes, $ and backticks are refused too`,
     );
   }
 }
 
-const safePaths: Rule = (inventory, problems) => {
-  checkPath(inventory.fleet.distServeDir.value, inventory.fleet.distServeDir.origin, 'distServeDir', problems);
-  const seenDefaults = new Set<string>();
+/**
+ * Records an error unless PATTERN is a tar exclude pattern for SOURCE_PATH: relative to it
+ * (cache/, *.tmp) or absolute inside it, without `..`, without a line break.
+ */
+function checkExcludePattern(pattern: string, sourcePath: string, origin: DocPath, problems: DiagnosticList): void {
+  const folder = sourcePath.endsWith('/') ? sourcePath : `${sourcePath}/`;
+  const form = `a pattern relative to ${folder} (cache/, *.tmp) or an absolute path inside it (${folder}cache)`;
+  if (pattern.split('/').includes('..')) {
+    problems.error(origin, `exclude pattern '${pattern}' contains '..': expected ${form}`, 'name what to leave out from inside the source folder');
+  } else if (pattern.startsWith('/') && (!pattern.startsWith(folder) || pattern.length === folder.length)) {
+    problems.error(origin, `exclude pattern '${pattern}' is not inside the source path ${folder}: expected ${form}`, 'an absolute pattern must start with the source path');
+  } else if (/^\.?\/*$/.test(pattern)) {
+    problems.error(origin, `exclude pattern '${pattern}' would leave out the whole source: expected ${form}`, 'remove the source instead');
+  }
+}
+
+/** Every source of the inventory once: a default source is shared by every host, not repeated. */
+function distinctSources(inventory: Inventory): Source[] {
+  const byOrigin = new Map<string, Source>();
   for (const host of inventory.hosts) {
     for (const source of host.sources) {
       const key = source.origin.join('\u0000');
-      if (seenDefaults.has(key)) continue; // a default source is checked once, not once per host
-      seenDefaults.add(key);
-      checkPath(source.path, [...source.origin, 'path'], 'source path', problems);
+      if (!byOrigin.has(key)) byOrigin.set(key, source);
     }
-    if (host.repository) checkPath(host.repository.path, [...host.repository.origin, 'path'], 'repository path', problems);
+  }
+  return [...byOrigin.values()];
+}
+
+const validExcludePatterns: Rule = (inventory, problems) => {
+  for (const source of distinctSources(inventory)) {
+    source.exclude.forEach((pattern, i) => checkExcludePattern(pattern, source.path, [...source.origin, 'exclude', i], problems));
+  }
+};
+
+const validSshAddresses: Rule = (inventory, problems) => {
+  for (const host of inventory.hosts) {
+    if (host.address !== undefined && !isValidSshAddress(host.address)) {
+      problems.error(
+        [...host.origin, 'address'],
+        `'${host.address}' is not a valid address: expected a DNS name such as ${host.name}.example.org, or an IPv4 or IPv6 address`,
+        'write the name or address that ssh reaches the host at, without user@ or :port (port is its own key)',
+      );
+    }
+  }
+};
+
+const safePaths: Rule = (inventory, problems) => {
+  checkPath(inventory.fleet.distServeDir.value, inventory.fleet.distServeDir.origin, 'distServeDir', problems);
+  for (const source of distinctSources(inventory)) checkPath(source.path, [...source.origin, 'path'], 'source path', problems, 'spaces');
+  for (const host of inventory.hosts) {
+    if (host.repository) checkPath(host.repository.path, [...host.repository.origin, 'path'], 'repository path', problems, 'spaces');
     if (host.archive.device.value !== undefined) checkPath(host.archive.device.value, host.archive.device.origin, 'archive device', problems);
   }
 };
@@ -278,6 +332,8 @@ const RULES: Rule[] = [
   hostsHaveTargets,
   validSchedules,
   safePaths,
+  validExcludePatterns,
+  validSshAddresses,
   uniqueSourceNames,
   roleAndSettingsAgree('DBHOST', 'database', '{ engine: postgresql, osUser: postgres, databases: [NAME] }'),
   roleAndSettingsAgree('REPOHOST', 'repository', '{ path: /mnt/koji/ }'),

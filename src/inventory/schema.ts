@@ -27,6 +27,15 @@ function doc<T extends TSchema>(schema: T, description: string, example: unknown
   return { ...schema, description, examples: [example] };
 }
 
+/** A string of PATTERN; EXPECTED says the allowed form in words, for the error message. */
+function patterned(pattern: string, expected: string): ReturnType<typeof Type.String> {
+  return Type.String({ pattern, 'x-expected': expected });
+}
+
+/** A DNS name (FQDN or short) or an IPv4/IPv6 address; the rules check the address forms. */
+const SSH_ADDRESS_PATTERN = '^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$';
+const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001f\\u007f]+$';
+
 const HostName = doc(
   Type.String({ pattern: HOST_NAME_PATTERN, 'x-expected': 'a lower-case host name such as chile' }),
   'A host of the fleet, by its short lower-case host name (it becomes a folder name and a shell word).',
@@ -41,7 +50,7 @@ const Size = doc(
 
 const AbsolutePath = doc(
   Type.String({ minLength: 1 }),
-  'An absolute path without `..` components.',
+  'An absolute path without `..` components; source and repository paths may contain spaces.',
   '/var/lib/bcfg2/',
 );
 
@@ -49,7 +58,7 @@ const Source = doc(
   Type.Object(
     {
       name: doc(
-        Type.String({ pattern: '^[a-z0-9]+$' }),
+        patterned('^[a-z0-9]+$', 'lower-case letters and digits only, such as bcfg2'),
         'Short name of the source; it becomes part of the archive name <host>-<name>-<Mon-DD-YYYY>.tar.bz2.',
         'bcfg2',
       ),
@@ -62,11 +71,18 @@ const Source = doc(
       estimatedSize: Type.Optional(
         doc(Size, 'Estimated size of one compressed archive of this source (default 10M); used for the capacity estimate.', '50M'),
       ),
+      exclude: Type.Optional(
+        doc(
+          Type.Array(patterned(NO_CONTROL_CHARACTERS, 'a tar pattern on one line, such as cache/ or *.tmp'), { uniqueItems: true }),
+          'Patterns of files and folders left out of the archive (tar --exclude). Each is relative to the source folder (cache/, *.tmp, logs/*.gz) or an absolute path inside it (/var/lib/bcfg2/cache); * ? [...] are wildcards and * also matches /, so *.tmp leaves out every .tmp file below the folder.',
+          ['cache/', '*.tmp'],
+        ),
+      ),
     },
     { additionalProperties: false },
   ),
   'One folder that blaze archives every night into its own dated tar archive.',
-  { name: 'bcfg2', path: '/var/lib/bcfg2/', dataType: 'BCFG2 DB', estimatedSize: '50M' },
+  { name: 'bcfg2', path: '/var/lib/bcfg2/', dataType: 'BCFG2 DB', estimatedSize: '50M', exclude: ['cache/'] },
 );
 
 const Schedule = doc(
@@ -93,8 +109,12 @@ const ArchiveVolume = doc(
   Type.Object(
     {
       device: doc(AbsolutePath, 'Block device mounted at /archive.', '/dev/mapper/chile-archive'),
-      fsType: doc(Type.String({ pattern: '^[a-z0-9]+$' }), 'File system type of /archive.', 'ext4'),
-      options: doc(Type.String({ pattern: '^[A-Za-z0-9_=,.-]+$' }), 'Mount options for the fstab line.', 'defaults,noatime'),
+      fsType: doc(patterned('^[a-z0-9]+$', 'a file system type such as ext4 (lower-case letters and digits)'), 'File system type of /archive.', 'ext4'),
+      options: doc(
+        patterned('^[A-Za-z0-9_=,.-]+$', 'comma-separated mount options such as defaults,noatime (letters, digits and _ = , . -)'),
+        'Mount options for the fstab line.',
+        'defaults,noatime',
+      ),
       size: doc(Size, 'Size of the /archive file system, as `df -h` shows it.', '9.9G'),
     },
     { additionalProperties: false },
@@ -108,12 +128,12 @@ const Database = doc(
     {
       engine: doc(Type.Literal('postgresql'), 'Database engine; PostgreSQL is the one the fleet runs.', 'postgresql'),
       osUser: doc(
-        Type.String({ pattern: '^[a-z_][a-z0-9_-]*$' }),
+        patterned('^[a-z_][a-z0-9_-]*$', 'a user name such as postgres (lower-case letters, digits, _ and -, not starting with a digit or -)'),
         'Operating-system account that owns the database cluster; dumps run as this user (peer authentication, no password).',
         'postgres',
       ),
       databases: doc(
-        Type.Array(Type.String({ pattern: '^[A-Za-z0-9_][A-Za-z0-9_-]*$' }), { minItems: 1 }),
+        Type.Array(patterned('^[A-Za-z0-9_][A-Za-z0-9_-]*$', 'a database name such as koji (letters, digits, _ and -, not starting with -)'), { minItems: 1 }),
         'Databases dumped every night with pg_dump in custom format (restorable with pg_restore).',
         ['koji'],
       ),
@@ -206,11 +226,19 @@ const Host = doc(
           ['iraq', 'australia'],
         ),
       ),
+      address: Type.Optional(
+        doc(
+          patterned(SSH_ADDRESS_PATTERN, 'a DNS name such as chile.example.org, or an IPv4 or IPv6 address'),
+          'Where peers reach the host over ssh (default: the host name): a DNS name (chile.example.org) or an IPv4/IPv6 address.',
+          'chile.cdot.example.org',
+        ),
+      ),
+      port: Type.Optional(doc(Type.Integer({ minimum: 1, maximum: 65535 }), 'The ssh port of the host (default 22).', 22)),
       database: Type.Optional(Database),
       repository: Type.Optional(Repository),
       sshPublicKey: Type.Optional(
         doc(
-          Type.String({ pattern: SSH_PUBLIC_KEY_PATTERN }),
+          patterned(SSH_PUBLIC_KEY_PATTERN, 'one OpenSSH public key line: type (ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256 …), base64 key, optional comment'),
           'Public half of the host\'s kindling key (/var/lib/kindling/ssh/id_ed25519.pub; setup makes the key and prints this line). Peers that this host copies to, reports to or fetches from accept it only for those tasks. Without it, no peer accepts the host yet.',
           'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx0b2tlbmRlbW9rZXlfb25seV9mb3JfZG9jcw kindling@chile',
         ),
@@ -243,7 +271,7 @@ const Signing = doc(
   Type.Object(
     {
       allowedSigners: doc(
-        Type.Array(Type.String({ pattern: '^[^\\n]+$' }), { minItems: 1 }),
+        Type.Array(patterned('^[^\\n]+$', 'one allowed_signers line (no line break)'), { minItems: 1 }),
         'Lines of the ssh allowed_signers file installed on every host: the reviewers whose signatures the fetch accepts.',
         ['admin@cdot namespaces="kindling" ssh-ed25519 AAAAC3Nza...'],
       ),
@@ -257,26 +285,26 @@ const Signing = doc(
 const Fleet = doc(
   Type.Object(
     {
-      name: doc(Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$' }), 'Name of the fleet, for logs and documents.', 'cdot-arm'),
+      name: doc(patterned('^[a-z0-9][a-z0-9-]*$', 'lower-case letters, digits and -, such as cdot-arm'), 'Name of the fleet, for logs and documents.', 'cdot-arm'),
       distServeDir: doc(
         AbsolutePath,
         'Folder on the admin host from which dist/ is served; each host fetches <distServeDir>/<host>/ by scp.',
         '/srv/kindling/dist',
       ),
-      backupUser: doc(Type.String({ pattern: '^[a-z_][a-z0-9_-]*$' }), 'Account that moves copies between hosts over ssh.', 'backup'),
+      backupUser: doc(patterned('^[a-z_][a-z0-9_-]*$', 'a user name such as backup (lower-case letters, digits, _ and -, not starting with a digit or -)'), 'Account that moves copies between hosts over ssh.', 'backup'),
       repositoryUser: doc(
-        Type.String({ pattern: '^[a-z_][a-z0-9_-]*$' }),
+        patterned('^[a-z_][a-z0-9_-]*$', 'a user name such as apache (lower-case letters, digits, _ and -, not starting with a digit or -)'),
         'Account that syncs the repository from the REPOHOST to the COPYREPOHOSTs.',
         'apache',
       ),
-      mailAlias: doc(Type.String({ pattern: '^[a-z0-9._-]+$' }), 'Mail alias that receives failure reports.', 'blaze-wildfire'),
+      mailAlias: doc(patterned('^[a-z0-9._-]+$', 'a mail alias such as blaze-wildfire (lower-case letters, digits and . _ -)'), 'Mail alias that receives failure reports.', 'blaze-wildfire'),
       mailAddress: doc(
         Type.String({ pattern: '^[^\\s@,:"]+@[^\\s@,:"]+$', 'x-expected': 'a mail address such as name@example.org' }),
         'Address the alias delivers to.',
         'fedora-arm@senecacollege.ca',
       ),
       removableLabelPrefix: doc(
-        Type.String({ pattern: '^[a-z0-9-]+$' }),
+        patterned('^[a-z0-9-]+$', 'a label prefix such as cdot-backup- (lower-case letters, digits and -)'),
         'Removable drives are found by file-system label <prefix>001 … <prefix>999.',
         'cdot-backup-',
       ),
@@ -302,7 +330,9 @@ export const InventorySchema = Type.Object(
   {
     $id: 'https://kindling.invalid/inventory.schema.json',
     title: 'kindling inventory',
-    description: 'One file that describes a fleet\'s backups: hosts, roles, sources, targets, schedules and capacity.',
+    description: 'One file that describes a fleet\'s backups: hosts, roles, sources, targets, schedules and capacity. Top-level keys that start with x- are ignored: they hold YAML anchors for host groups (`x-builder: &builder {...}`, then `<<: *builder` in a host).',
+    // x- keys are ignored, so that they can hold anchors shared by many hosts (as in Compose files).
+    patternProperties: { '^x-': { description: 'Ignored by kindling: a place for YAML anchors (host groups) and notes.', examples: [{ schedule: { start: '02:00' } }] } },
     additionalProperties: false,
   },
 );

@@ -100,10 +100,22 @@ function reportSchemaError(error: ErrorObject, path: DocPath, problems: Diagnost
         path,
         schema?.['x-expected']
           ? `expected ${schema['x-expected']}, found ${describeValue(error.data)}`
-          : `${describeValue(error.data)} is not valid here: ${schema?.description ? firstSentence(schema.description) : `it must match ${(error.params as { pattern: string }).pattern}`}`,
+          : `expected a value of the form ${(error.params as { pattern: string }).pattern}, found ${describeValue(error.data)}`,
         exampleHint,
       );
       return;
+    case 'minimum':
+    case 'maximum': {
+      const bounds = schema as { minimum?: number; maximum?: number } | undefined;
+      const range =
+        bounds?.minimum !== undefined && bounds.maximum !== undefined
+          ? `from ${bounds.minimum} to ${bounds.maximum}`
+          : error.keyword === 'minimum'
+            ? `of at least ${bounds?.minimum}`
+            : `of at most ${bounds?.maximum}`;
+      problems.error(path, `expected a number ${range}, found ${describeValue(error.data)}`, exampleHint);
+      return;
+    }
     case 'uniqueItems':
       problems.error(path, 'the list names the same item twice', 'remove the repeated item');
       return;

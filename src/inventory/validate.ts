@@ -2,7 +2,7 @@
 // Returns the normalised inventory with its warnings, or throws one InputError carrying
 // every error and warning found.
 import { InputError } from '../errors';
-import { DiagnosticList, sortDiagnostics, type Diagnostic } from './diagnostics';
+import { capDiagnostics, DiagnosticList, sortDiagnostics, type Diagnostic } from './diagnostics';
 import type { LoadedInventory } from './load';
 import type { Inventory } from './model';
 import { normalizeInventory } from './normalize';
@@ -17,11 +17,11 @@ export interface ValidatedInventory {
 export function validateInventory(loaded: LoadedInventory): ValidatedInventory {
   const problems = new DiagnosticList(loaded.file, loaded.locate);
   if (!validateAgainstSchema(loaded.data, problems)) {
-    throw new InputError('the inventory does not match the schema', sortDiagnostics(problems.items));
+    throw new InputError('the inventory does not match the schema', capDiagnostics(sortDiagnostics(problems.items)));
   }
   const inventory = normalizeInventory(loaded.file, loaded.data);
   checkRules(inventory, problems);
   const sorted = sortDiagnostics(problems.items);
-  if (problems.hasErrors) throw new InputError('the inventory has errors', sorted);
+  if (problems.hasErrors) throw new InputError('the inventory has errors', capDiagnostics(sorted));
   return { inventory, warnings: sorted };
 }

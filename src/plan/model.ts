@@ -50,6 +50,20 @@ export interface ArchiveItem {
   filePrefix: string; // australia-etc-
   extension: string; // .tar.bz2
   estimatedBytes: number;
+  /**
+   * tar exclude patterns, anchored at the archive's member names (tarMember/…): the template
+   * passes each as --exclude=PATTERN after --anchored, before tarMember. `*` matches `/` too.
+   */
+  tarExcludes: string[];
+}
+
+/** How a peer is reached over ssh: `ssh -p sshPort user@sshAddress`. */
+export interface SshEndpoint {
+  host: string;
+  /** The inventory's address of the host, else its name. */
+  sshAddress: string;
+  /** The inventory's port of the host, else 22. */
+  sshPort: number;
 }
 
 export interface DatabaseDumpItem {
@@ -67,8 +81,7 @@ export interface DatabasePlan {
   estimatedBytes: number;
 }
 
-export interface TargetPlan {
-  host: string;
+export interface TargetPlan extends SshEndpoint {
   user: string;
   /** Folder on the target that receives this host's copies, with trailing slash. */
   remoteDir: string;
@@ -78,13 +91,15 @@ export interface TargetPlan {
 export interface RepositoryPlan {
   path: string; // with trailing slash
   user: string;
-  copies: { host: string; remoteDir: string }[];
+  copies: (SshEndpoint & { remoteDir: string })[];
   estimatedBytes: number;
 }
 
 /** On a COPYREPOHOST: where the copy of the repository lands and who sends it. */
 export interface RepositoryCopyPlan {
   from: string;
+  /** How the REPOHOST is reached (for a known_hosts line of the sender). */
+  fromSsh: SshEndpoint;
   dir: string;
   user: string;
 }
@@ -168,6 +183,11 @@ export interface HostPlan {
   isAggregator: boolean;
   adminHost: string;
   aggregatorHost: string;
+  /** How this host itself is reached by its peers. */
+  ssh: SshEndpoint;
+  /** How this host reaches the admin host (kindling-fetch's scp) and the aggregator (reports). */
+  adminSsh: SshEndpoint;
+  aggregatorSsh: SshEndpoint;
   fleetName: string;
   users: { backup: string; repository: string };
   mail: { alias: string; address: string };

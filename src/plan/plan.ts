@@ -5,7 +5,7 @@ import { InternalError } from '../errors';
 import { estimateCapacity, type CapacityEstimate } from '../inventory/capacity';
 import { parseSize } from '../parse/size';
 import { parseStartTime } from '../parse/time';
-import type { ArchiveItem, CompressionPlan, FleetPlan, HostPaths, HostPlan, PeerAccess, ReceivedCopiesPlan, SchedulePlan } from './model';
+import type { ArchiveItem, CompressionPlan, FleetPlan, HostPaths, HostPlan, PeerAccess, ReceivedCopiesPlan, SchedulePlan, SshEndpoint } from './model';
 import { scheduleInUtc } from './schedule';
 import { basename } from 'node:path';
 
@@ -35,6 +35,26 @@ export const HOST_SCRIPTS = ['blaze', 'kindling-deadman', 'kindling-fetch', 'kin
 const DEAD_MAN_WINDOW_HOURS = 26;
 /** The dead-man's switch runs at noon in the aggregator's time zone, after every seed host's night run. */
 const DEAD_MAN_START = { hour: 12, minute: 0 };
+
+/** The port ssh uses when the inventory names none. */
+const DEFAULT_SSH_PORT = 22;
+
+/** How peers reach HOST over ssh. */
+export function sshEndpoint(host: Host): SshEndpoint {
+  return { host: host.name, sshAddress: host.address ?? host.name, sshPort: host.port ?? DEFAULT_SSH_PORT };
+}
+
+/**
+ * SOURCE_PATH's exclude PATTERNS as tar patterns anchored at the archive's member names: tar
+ * runs as `tar -C tarDirectory tarMember`, so every member name starts with tarMember/.
+ */
+export function tarExcludes(sourcePath: string, tarMember: string, patterns: readonly string[]): string[] {
+  const folder = sourcePath.endsWith('/') ? sourcePath : `${sourcePath}/`;
+  return patterns.map((pattern) => {
+    const relative = (pattern.startsWith('/') ? pattern.slice(folder.length) : pattern).replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+    return `${tarMember}/${relative}`;
+  });
+}
 
 const COMPRESSION: Record<'bzip2' | 'zstd', CompressionPlan> = {
   bzip2: { kind: 'bzip2', programs: ['lbzip2', 'pbzip2', 'bzip2'], tarExtension: '.tar.bz2', streamExtension: '.bz2' },
@@ -69,6 +89,7 @@ function planArchives(host: Host, compression: CompressionPlan): ArchiveItem[] {
       filePrefix: `${host.name}-${source.name}-`,
       extension: compression.tarExtension,
       estimatedBytes: parseSize(source.estimatedSize) ?? 0,
+      tarExcludes: tarExcludes(source.path, tarMember, source.exclude),
     };
   });
 }
@@ -110,7 +131,7 @@ export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPl
   const aggregator = inventory.hosts.find((h) => h.roles.includes('AGGREGHOST'));
   if (!admin || !aggregator) throw new InternalError('the plan needs exactly one ADMHOST and one AGGREGHOST');
   const repositoryHost = inventory.hosts.find((h) => h.roles.includes('REPOHOST') && h.repository);
-  const copyHosts = inventory.hosts.filter((h) => h.roles.includes('COPYREPOHOST')).map((h) => h.name);
+  const copyHosts = inventory.hosts.filter((h) => h.roles.includes('COPYREPOHOST'));
 
   const receivers = new Map<string, string[]>();
   for (const host of inventory.hosts) {
@@ -121,6 +142,7 @@ export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPl
     }
   }
   const hostsByName = new Map(inventory.hosts.map((h) => [h.name, h]));
+  const endpointOf = (name: string): SshEndpoint => sshEndpoint(hostsByName.get(name)!);
   const sendersTo = (name: string): Host[] => (receivers.get(name) ?? []).map((sender) => hostsByName.get(sender)!);
   const schedules = new Map(inventory.hosts.map((h) => [h.name, planSchedule(h)]));
   const warningsByHost = new Map<string, string[]>();
@@ -147,6 +169,9 @@ export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPl
       isAggregator: host === aggregator,
       adminHost: admin.name,
       aggregatorHost: aggregator.name,
+      ssh: sshEndpoint(host),
+      adminSsh: sshEndpoint(admin),
+      aggregatorSsh: sshEndpoint(aggregator),
       fleetName: fleet.name,
       users: { backup: fleet.backupUser, repository: fleet.repositoryUser },
       mail: { alias: fleet.mailAlias, address: fleet.mailAddress },
@@ -174,11 +199,13 @@ export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPl
         ? {
             path: withTrailingSlash(host.repository!.path),
             user: fleet.repositoryUser,
-            copies: copyHosts.map((name) => ({ host: name, remoteDir: `${paths.repoBackupDir}/` })),
+            copies: copyHosts.map((copyHost) => ({ ...sshEndpoint(copyHost), remoteDir: `${paths.repoBackupDir}/` })),
             estimatedBytes: parseSize(host.repository!.estimatedSize) ?? 0,
           }
         : undefined,
-      repositoryCopy: isCopyHost ? { from: repositoryHost.name, dir: `${paths.repoBackupDir}/`, user: fleet.repositoryUser } : undefined,
+      repositoryCopy: isCopyHost
+        ? { from: repositoryHost.name, fromSsh: sshEndpoint(repositoryHost), dir: `${paths.repoBackupDir}/`, user: fleet.repositoryUser }
+        : undefined,
       removable:
         host.roles.includes('RBDHOST') && (isRepoHost || isCopyHost)
           ? {
@@ -188,7 +215,7 @@ export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPl
               keepDays: host.retention.removableDays,
             }
           : undefined,
-      targets: host.targets.map((t) => ({ host: t.value, user: fleet.backupUser, remoteDir: `${paths.backupRoot}/${host.name}/` })),
+      targets: host.targets.map((t) => ({ ...endpointOf(t.value), user: fleet.backupUser, remoteDir: `${paths.backupRoot}/${host.name}/` })),
       receivesFrom: (receivers.get(host.name) ?? []).slice().sort(),
       receivedCopies: [], // filled below, once every sender's plan exists
       retention: { ...host.retention },

@@ -4,6 +4,7 @@
 import { formatBytes } from '../format/bytes';
 import type { FleetPlan, HostPlan } from '../plan/model';
 import type { Role } from '../inventory/schema';
+import { shellQuote } from './shell-quote';
 import { fleetTopology, topologyAsMermaid } from './topology';
 
 /** The seed's "Offered/Backedup Servers/Services", in the seed's order and words. */
@@ -38,11 +39,19 @@ export interface ScheduleRow {
   utcSummer: string;
 }
 
+/**
+ * Every size of the document is in decimal units (MB, GB, TB: powers of 1000), as the seed
+ * states its minimum ("10 GB") and as validate's warnings count. The inventory's own
+ * notation (5.0G: powers of 1024, as df -h prints) is kept beside the size, named as such.
+ */
 export interface CapacityRow {
   host: string;
   device: string;
   fsType: string;
+  /** The /archive size in decimal units, e.g. 5.4 GB. */
   size: string;
+  /** The size as the inventory writes it, e.g. 5.0G. */
+  writtenSize: string;
   mountPoint: string;
   estimatedUse: string;
   headroom: string;
@@ -77,7 +86,23 @@ export interface FleetDocument {
   logs: LogRow[];
   retention: RetentionRow[];
   mermaid: string;
+  /** Commands that restore a file and a database, with this fleet's names. */
+  restore: RestoreExamples;
+  /** What the fleet leaves unprotected, one plain sentence each. */
+  notProtected: string[];
   warnings: string[];
+}
+
+export interface RestoreExamples {
+  /** The host and one of its source paths, e.g. australia and /etc/. */
+  fileHost: string;
+  fileCommand: string;
+  /** On a DBHOST, when there is one. */
+  databaseHost: string | undefined;
+  databaseCommand: string | undefined;
+  /** Run on a target, to rebuild a lost host from the copies it sent there. */
+  lostHostCommand: string;
+  lostHostTarget: string | undefined;
 }
 
 function layoutRow(host: HostPlan): LayoutRow {
@@ -127,12 +152,80 @@ export function capacityRow(host: HostPlan): CapacityRow {
     host: host.name,
     device: host.archiveVolume.device,
     fsType: host.archiveVolume.fsType,
-    size: host.archiveVolume.size,
+    size: capacity.sizeBytes === undefined ? '?' : formatBytes(capacity.sizeBytes),
+    writtenSize: host.archiveVolume.size,
     mountPoint: host.archiveVolume.mountPoint,
     estimatedUse: formatBytes(use),
     headroom: capacity.sizeBytes === undefined ? '?' : signedBytes(capacity.sizeBytes - use),
     warnings: capacity.shortfalls,
   };
+}
+
+/** A date as restore takes it, the seed's own example (its archive names use Mon-DD-YYYY). */
+const EXAMPLE_DATE = 'Feb-27-2012';
+
+function restoreExamples(hosts: HostPlan[]): RestoreExamples {
+  const withArchive = hosts.find((h) => h.archives.length > 0) ?? hosts[0]!;
+  const path = withArchive.archives[0]?.sourcePath ?? '/etc/';
+  const dbHost = hosts.find((h) => h.database && h.database.dumps.length > 0);
+  const database = dbHost?.database?.dumps[0]?.database;
+  const sender = hosts.find((h) => h.targets.length > 0);
+  return {
+    fileHost: withArchive.name,
+    fileCommand: `restore file ${EXAMPLE_DATE} ${shellQuote(path)} --to /root/restored`,
+    databaseHost: dbHost?.name,
+    databaseCommand: database === undefined ? undefined : `restore database ${EXAMPLE_DATE} ${shellQuote(database)} --into ${shellQuote(`${database}_restored`)}`,
+    lostHostCommand: `restore list --host ${sender?.name ?? withArchive.name}`,
+    lostHostTarget: sender?.targets[0]?.host,
+  };
+}
+
+function listOf(names: string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/**
+ * What this fleet does not protect against, from the plan: said plainly so that nobody
+ * reads more into the backups than they give.
+ */
+function notProtected(fleet: FleetPlan, hosts: HostPlan[]): string[] {
+  const lines: string[] = [];
+  const drives = hosts.filter((h) => h.removable);
+  lines.push(
+    'No offsite copy: every copy is kept on hosts of this fleet, so a fire, flood or theft at the site, or one ransomware run over the LAN, can take the originals and every copy at once' +
+      (drives.length > 0 ? `; the removable drives of ${listOf(drives.map((h) => h.name))} are offsite only while someone keeps them elsewhere.` : '.'),
+  );
+  lines.push(
+    'No encryption at rest: archives and database dumps are plain compressed files; whoever is root on a host that holds a copy' +
+      (drives.length > 0 ? ', or holds a removable drive,' : '') +
+      ' can read them.',
+  );
+  const databases = hosts.filter((h) => h.database);
+  lines.push(
+    'Up to a day of changes can be lost: each host archives once a night, at the start given under Scheduling, so anything written since its last run is in no copy' +
+      (databases.length > 0 ? `; the databases of ${listOf(databases.map((h) => h.name))} are dumped with pg_dump at that time, with no point-in-time recovery between nights.` : '.'),
+  );
+  for (const host of hosts.filter((h) => h.repository)) {
+    const copies = host.repository!.copies.map((c) => c.host);
+    const onDrives = host.removable ? ' and by blaze to the removable drives' : '';
+    lines.push(
+      `The repository copies have no history: ${host.repository!.path} of ${host.name} is mirrored, deletions included, by wildfire to ${copies.length > 0 ? listOf(copies) : 'no host'}${onDrives}, so a file deleted or damaged on ${host.name} is deleted or damaged in every copy after the next night.`,
+    );
+  }
+  lines.push(
+    'A compromised host: root there reads and can delete every copy that other hosts store on it; on its LAN targets it can only add files under its own name (store is write-only, without delete, and keeps existing files), so it can send bad copies from then on or fill their /archive, but not erase the copies already there.',
+  );
+  const signed = hosts.some((h) => h.signing);
+  lines.push(
+    `A compromised admin host: ${fleet.adminHost} serves every host the scripts that run as root each night, so whoever controls it, or the dist/ it serves, controls every host` +
+      (signed
+        ? ' unless they also hold a reviewer\'s signing key (hosts check the signature of SHA256SUMS before they install).'
+        : '; set fleet.signing so that hosts install only scripts a reviewer signed.'),
+  );
+  lines.push(
+    `Silence: failure mail and the dead-man's switch run on the aggregator ${fleet.aggregatorHost}; while it is down, or its mail does not leave, nobody is told that backups fail.`,
+  );
+  return lines;
 }
 
 export function fleetDocument(fleet: FleetPlan): FleetDocument {
@@ -163,6 +256,8 @@ export function fleetDocument(fleet: FleetPlan): FleetDocument {
       removableDays: h.removable ? h.removable.keepDays : undefined,
     })),
     mermaid: topologyAsMermaid(fleetTopology(fleet)),
+    restore: restoreExamples(hosts),
+    notProtected: notProtected(fleet, hosts),
     warnings: hosts.flatMap((h) => h.warnings),
   };
 }

@@ -1,7 +1,9 @@
 // Who copies to whom, from the plan: LAN copies (wildfire to each target), repository copies
 // (the REPOHOST to each COPYREPOHOST) and removable drives (an RBDHOST to its labelled drives).
 // One edge list, drawn two ways: Mermaid for dist/README.md, Graphviz DOT for other tools.
-// Pure and deterministic: hosts in name order, each host's edges in plan order.
+// Both pictures label every arrow with what travels on it and mark the admin host, the one
+// every host fetches its scripts from. Pure and deterministic: hosts in name order, each
+// host's edges in plan order.
 import type { FleetPlan } from '../plan/model';
 
 export type EdgeKind = 'lan' | 'repository' | 'removable';
@@ -16,6 +18,8 @@ export interface TopologyEdge {
 export interface Topology {
   fleetName: string;
   hosts: string[];
+  /** The ADMHOST: serves every host its scripts (drawn marked, not as an arrow to each host). */
+  adminHost: string;
   /** RBDHOSTs with their drive label pattern, e.g. cdot-backup-NNN. */
   drives: { host: string; label: string }[];
   edges: TopologyEdge[];
@@ -40,16 +44,28 @@ export function fleetTopology(fleet: FleetPlan): Topology {
       edges.push({ from: name, to: drivesNode(name), kind: 'removable' });
     }
   }
-  return { fleetName: fleet.fleetName, hosts, drives, edges };
+  return { fleetName: fleet.fleetName, hosts, adminHost: fleet.adminHost, drives, edges };
+}
+
+/** The words on an arrow of each kind, the same in both pictures. */
+export const EDGE_LABELS: Record<EdgeKind, string> = {
+  lan: 'LAN copy',
+  repository: 'repository',
+  removable: 'drives',
+};
+
+/** How a host is named in a picture: the admin host says that it is. */
+export function hostLabel(topology: Topology, host: string): string {
+  return host === topology.adminHost ? `${host} (admin host)` : host;
 }
 
 // Mermaid: node ids are "h_" + the host name with - turned into _ (host names are
 // [a-z0-9-], so this is one-to-one and never a Mermaid keyword such as "end"); the
 // drives of host X are "d_X". Labels are quoted, and " is written as Mermaid's #quot;.
 const MERMAID_ARROWS: Record<EdgeKind, string> = {
-  lan: '-->',
-  repository: '==>|repository|',
-  removable: '-.->|drives|',
+  lan: `-->|${EDGE_LABELS.lan}|`,
+  repository: `==>|${EDGE_LABELS.repository}|`,
+  removable: `-.->|${EDGE_LABELS.removable}|`,
 };
 
 function mermaidId(prefix: 'h' | 'd', host: string): string {
@@ -63,21 +79,24 @@ function mermaidLabel(text: string): string {
 /** A Mermaid flowchart (left to right), without the ``` fence. */
 export function topologyAsMermaid(topology: Topology): string {
   const lines = ['flowchart LR'];
-  for (const host of topology.hosts) lines.push(`  ${mermaidId('h', host)}[${mermaidLabel(host)}]`);
+  for (const host of topology.hosts) lines.push(`  ${mermaidId('h', host)}[${mermaidLabel(hostLabel(topology, host))}]`);
   for (const { host, label } of topology.drives) lines.push(`  ${mermaidId('d', host)}[(${mermaidLabel(`removable drives ${label}`)})]`);
   const drivesOf = new Map(topology.drives.map((d) => [drivesNode(d.host), d.host]));
   for (const edge of topology.edges) {
     const to = drivesOf.has(edge.to) ? mermaidId('d', drivesOf.get(edge.to)!) : mermaidId('h', edge.to);
     lines.push(`  ${mermaidId('h', edge.from)} ${MERMAID_ARROWS[edge.kind]} ${to}`);
   }
+  if (topology.hosts.includes(topology.adminHost)) {
+    lines.push('  classDef admin stroke-width:4px', `  class ${mermaidId('h', topology.adminHost)} admin`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
 // DOT: every id is a quoted string (\ and " escaped), so any name is safe.
 const DOT_EDGE_ATTRIBUTES: Record<EdgeKind, string> = {
-  lan: '',
-  repository: ' [label="repository", style=bold]',
-  removable: ' [label="drives", style=dashed]',
+  lan: ` [label="${EDGE_LABELS.lan}"]`,
+  repository: ` [label="${EDGE_LABELS.repository}", style=bold]`,
+  removable: ` [label="${EDGE_LABELS.removable}", style=dashed]`,
 };
 
 function dotString(text: string): string {
@@ -87,7 +106,10 @@ function dotString(text: string): string {
 /** A Graphviz digraph, for `dot -Tsvg`. */
 export function topologyAsDot(topology: Topology): string {
   const lines = [`digraph ${dotString(topology.fleetName)} {`, '  rankdir=LR;', '  node [shape=box];'];
-  for (const host of topology.hosts) lines.push(`  ${dotString(host)};`);
+  for (const host of topology.hosts) {
+    const admin = host === topology.adminHost ? ` [label=${dotString(hostLabel(topology, host))}, peripheries=2, style=bold]` : '';
+    lines.push(`  ${dotString(host)}${admin};`);
+  }
   for (const { host, label } of topology.drives) {
     lines.push(`  ${dotString(drivesNode(host))} [shape=cylinder, label=${dotString(`removable drives\n${label}`).replace(/\n/g, '\\n')}];`);
   }

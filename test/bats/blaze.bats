@@ -30,7 +30,7 @@ wait_for_partial() {
 }
 
 @test "australia's generated blaze writes one archive per seed source, named as the seed names them, that restore to the same trees" {
-  blaze_sandbox australia "$REPO_ROOT/dist/australia/blaze"
+  blaze_sandbox australia "$REPO_ROOT/test/golden/seed/australia/blaze"
   # /etc itself is archived: leave the real /etc/sysconfig in place, so that the
   # archive and the comparison below see the same folder.
   SANDBOX_HOST_PATHS=(/archive /var/log /usr/local/bin /var/lib/kindling /run/lock /run/kindling)

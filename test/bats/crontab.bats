@@ -11,7 +11,7 @@ setup_file() {
 
 # Prints every generated crontab (seed fleet, 20-host fixture, wf fixture).
 all_crontabs() {
-  printf '%s\n' "$REPO_ROOT"/dist/*/crontab "$REPO_ROOT"/test/golden/fleet20/*/crontab "$BATS_FILE_TMPDIR"/wf/*/crontab
+  printf '%s\n' "$REPO_ROOT"/test/golden/seed/*/crontab "$REPO_ROOT"/test/golden/fleet20/*/crontab "$BATS_FILE_TMPDIR"/wf/*/crontab
 }
 
 @test "every generated crontab passes Debian cron's own syntax check" {
@@ -25,7 +25,7 @@ all_crontabs() {
 }
 
 @test "the same check refuses a broken line, so it can fail" {
-  { cat "$REPO_ROOT/dist/iraq/crontab"; printf '61 8 * * * /usr/local/bin/blaze\n'; } >"$BATS_TEST_TMPDIR/broken"
+  { cat "$REPO_ROOT/test/golden/seed/iraq/crontab"; printf '61 8 * * * /usr/local/bin/blaze\n'; } >"$BATS_TEST_TMPDIR/broken"
   run crontab -n "$BATS_TEST_TMPDIR/broken"
   assert_failure
   assert_output --partial 'bad minute'
@@ -39,31 +39,31 @@ all_crontabs() {
     crontab -u root "$1"
     crontab -u root -l | diff - "$1"
     stat -c "%U %a" /var/spool/cron/crontabs/root
-  ' _ "$REPO_ROOT/dist/iraq/crontab"
+  ' _ "$REPO_ROOT/test/golden/seed/iraq/crontab"
   assert_success
   assert_output 'root 600'
 }
 
 @test "each crontab runs fetch, blaze and wildfire at the host's start time in its time zone, and the aggregator's also the dead-man's switch" {
-  run grep -v '^#' "$REPO_ROOT/dist/iraq/crontab"
+  run grep -v '^#' "$REPO_ROOT/test/golden/seed/iraq/crontab"
   assert_output "$(printf '%s\n' 'CRON_TZ=America/Toronto' \
     '30 8 * * * /usr/local/bin/kindling-fetch; /usr/local/bin/blaze; /usr/local/bin/wildfire' \
     '0 12 * * * /usr/local/bin/kindling-deadman')"
-  run grep -v '^#' "$REPO_ROOT/dist/chile/crontab"
+  run grep -v '^#' "$REPO_ROOT/test/golden/seed/chile/crontab"
   assert_output "$(printf '%s\n' 'CRON_TZ=UTC' \
     '35 1 * * * /usr/local/bin/kindling-fetch; /usr/local/bin/blaze; /usr/local/bin/wildfire')"
-  run grep -c '^# BEGIN kindling\|^# END kindling$' "$REPO_ROOT/dist/scotland/crontab"
+  run grep -c '^# BEGIN kindling\|^# END kindling$' "$REPO_ROOT/test/golden/seed/scotland/crontab"
   assert_output 2
 }
 
 @test "every generated fstab line passes findmnt --verify and mounts the seed's device on /archive" {
   local host
   for host in australia chile hongkong iraq ireland romania scotland; do
-    run findmnt --verify --tab-file "$REPO_ROOT/dist/$host/fstab"
+    run findmnt --verify --tab-file "$REPO_ROOT/test/golden/seed/$host/fstab"
     assert_success
     assert_output --partial '0 parse errors, 0 errors'
   done
-  run grep -v '^#' "$REPO_ROOT/dist/romania/fstab"
+  run grep -v '^#' "$REPO_ROOT/test/golden/seed/romania/fstab"
   assert_output '/dev/mapper/yoda-archive /archive ext4 defaults 0 2'
   printf '/dev/mapper/x-archive\n' >"$BATS_TEST_TMPDIR/bad"
   run findmnt --verify --tab-file "$BATS_TEST_TMPDIR/bad"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
 #
-# The seed's fleet (inventory.yaml: australia, chile, hongkong, iraq, ireland, romania,
-# scotland), each host a simulated host of its own (test/e2e/lib/fleet.bash), set up by
-# its generated setup and run through real nights: each host runs the exact command line
-# of its dist/<host>/crontab, in the order of the schedule in UTC (test/e2e/lib/e2e.bash).
+# The seed's fleet (test/fixtures/inventories/seed.yaml, kindling's copy of the seed
+# inventory.yaml: australia, chile, hongkong, iraq, ireland, romania, scotland), each host
+# a simulated host of its own (test/e2e/lib/fleet.bash), set up by its generated setup and
+# run through real nights: each host runs the exact command line of its
+# dist/<host>/crontab, in the order of the schedule in UTC (test/e2e/lib/e2e.bash).
 # Then the seed's Backup Layout is checked, ireland's database is restored, and faults are
 # injected. Five nights in all, one day apart (e2e_shift_calendar): a first night; a night
 # with chile's sshd down and ireland's disk for scotland's copies full, then a healthy one;
@@ -12,7 +13,7 @@
 # with its own assertions (two of them read the nights the test before ran: one night can
 # hold two independent faults); each test prints "# scenario NAME: N assertions".
 #
-# The test copy of the inventory differs from inventory.yaml only by each host's
+# The test copy of the inventory differs from that fixture only by each host's
 # sshPublicKey (made by the first setup) and by transfer retries of 1 s instead of 30 s
 # (a dead target would otherwise cost 3.5 minutes per copy).
 #
@@ -53,7 +54,7 @@ declare -ga SEED_REPO_COPIES=(romania scotland)
 export E2E_LAYOUT_TARGETS=SEED_TARGETS
 
 setup_file() {
-  e2e_setup_file "${REPO_ROOT}/inventory.yaml"
+  e2e_setup_file "${REPO_ROOT}/test/fixtures/inventories/seed.yaml"
 }
 
 teardown_file() {

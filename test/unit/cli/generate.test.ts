@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument, isMap } from 'yaml';
-import { FLEET20_INVENTORY, REPO_ROOT, SEED_INVENTORY, runCli, scratchDir, snapshotTree } from '../support/cli';
+import { FLEET20_INVENTORY, GOLDEN_SEED, REPO_ROOT, SEED_INVENTORY, runCli, scratchDir, snapshotTree } from '../support/cli';
 
 const GOLDEN_FLEET20 = join(REPO_ROOT, 'test', 'golden', 'fleet20');
 const update = process.env.UPDATE_GOLDEN === '1';
@@ -22,11 +22,11 @@ function assertSameTree(actualDir: string, goldenDir: string): void {
   for (const [path, content] of actual) assert.equal(content, golden.get(path), `${path} differs from ${goldenDir}/${path}`);
 }
 
-test('the committed dist/ is exactly what inventory.yaml generates (the seed golden tree)', () => {
-  const out = join(scratchDir(), 'dist');
+test('the seed fixture fleet generates its golden tree', () => {
+  const out = update ? GOLDEN_SEED : join(scratchDir(), 'dist');
   const result = runCli(['generate', '-i', SEED_INVENTORY, '-o', out]);
   assert.equal(result.status, 0, result.stderr);
-  assertSameTree(out, join(REPO_ROOT, 'dist'));
+  if (!update) assertSameTree(out, GOLDEN_SEED);
 });
 
 test('the 20-host fixture fleet generates its golden tree', () => {
@@ -59,7 +59,7 @@ async function shellcheckAll(scripts: string[]): Promise<{ status: number | null
 
 test('every generated script of both fleets passes bash -n and shellcheck', async () => {
   const scripts: string[] = [];
-  for (const dir of [join(REPO_ROOT, 'dist'), GOLDEN_FLEET20]) {
+  for (const dir of [GOLDEN_SEED, GOLDEN_FLEET20]) {
     for (const [path, file] of snapshotTree(dir)) if (file.mode & 0o100) scripts.push(join(dir, path));
   }
   assert.ok(scripts.length >= 27 * 5, `only ${scripts.length} scripts`);
@@ -92,7 +92,7 @@ test('reordering hosts and keys in the inventory changes nothing in the output',
   };
   reverse(document.contents);
   const dir = scratchDir();
-  const reordered = join(dir, 'inventory.yaml');
+  const reordered = join(dir, 'seed.yaml');
   writeFileSync(reordered, document.toString());
   assert.notEqual(readFileSync(reordered, 'utf8'), readFileSync(SEED_INVENTORY, 'utf8'));
   const a = join(dir, 'a');
@@ -161,7 +161,7 @@ test('folders that kindling did not generate are never deleted', () => {
 test('a write that fails part-way leaves the old dist/ whole and no temporary files', () => {
   const dir = scratchDir();
   const out = join(dir, 'dist');
-  cpSync(join(REPO_ROOT, 'dist'), out, { recursive: true });
+  cpSync(GOLDEN_SEED, out, { recursive: true });
   // Change every host's files, then block one host's folder with a plain file so that
   // staging fails after other hosts' new files were already staged.
   const inventory = join(dir, 'inventory.yaml');

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, runCli, scratchDir, snapshotTree } from '../support/cli';
+import { GOLDEN_SEED, REPO_ROOT, runCli, scratchDir, snapshotTree } from '../support/cli';
 
 const INVALID_DIR = join(REPO_ROOT, 'test', 'fixtures', 'invalid');
 const cases = readdirSync(INVALID_DIR)
@@ -14,7 +14,7 @@ const cases = readdirSync(INVALID_DIR)
 /** A generated dist/ of the seed fleet to check that bad input changes nothing in it. */
 function existingDist(): string {
   const dir = scratchDir();
-  cpSync(join(REPO_ROOT, 'dist'), join(dir, 'dist'), { recursive: true, preserveTimestamps: true });
+  cpSync(GOLDEN_SEED, join(dir, 'dist'), { recursive: true, preserveTimestamps: true });
   return join(dir, 'dist');
 }
 

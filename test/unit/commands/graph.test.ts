@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { FLEET20_INVENTORY, REPO_ROOT, SEED_INVENTORY, runCli } from '../support/cli';
+import { FLEET20_INVENTORY, GOLDEN_SEED, REPO_ROOT, SEED_INVENTORY, runCli } from '../support/cli';
 import { scratchDirFor } from '../support/scratch';
 
 const MERMAID_PARSE = join(REPO_ROOT, 'test', 'unit', 'support', 'mermaid-parse.mjs');
@@ -35,7 +35,7 @@ function parseMermaid(files: string[]): { status: number | null; output: string 
 
 test('the Mermaid text of both fleets and of awkward host names parses with the mermaid package, and a broken one does not', (t) => {
   const dir = scratchDirFor(t);
-  const files = [join(REPO_ROOT, 'dist', 'README.md'), join(REPO_ROOT, 'test', 'golden', 'fleet20', 'README.md')];
+  const files = [join(GOLDEN_SEED, 'README.md'), join(REPO_ROOT, 'test', 'golden', 'fleet20', 'README.md')];
   // Host names that are Mermaid words or edge syntax on their own: end, o-x (--o), x1.
   const document = parseDocument(readFileSync(SEED_INVENTORY, 'utf8'));
   for (const name of ['end', 'o-x', 'x1']) {
@@ -49,21 +49,21 @@ test('the Mermaid text of both fleets and of awkward host names parses with the 
     writeFileSync(file, graphOf(inventory, 'mermaid'));
     files.push(file);
   });
-  assert.match(readFileSync(files.at(-1)!, 'utf8'), /\n  h_iraq --> h_o_x\n/);
+  assert.match(readFileSync(files.at(-1)!, 'utf8'), /\n  h_iraq -->\|LAN copy\| h_o_x\n/);
   const good = parseMermaid(files);
   assert.equal(good.status, 0, good.output);
   assert.equal(good.output.match(/: diagram 1: flowchart/g)?.length, 5, good.output);
 
   // The parser must be able to say no: "end" is a Mermaid keyword, not a node.
   const broken = join(dir, 'broken.mmd');
-  writeFileSync(broken, graphOf(SEED_INVENTORY, 'mermaid').replace('h_australia --> h_iraq', 'h_australia --> end'));
+  writeFileSync(broken, graphOf(SEED_INVENTORY, 'mermaid').replace('h_australia -->|LAN copy| h_iraq', 'h_australia -->|LAN copy| end'));
   const bad = parseMermaid([broken]);
   assert.equal(bad.status, 1, bad.output);
   assert.match(bad.output, /Parse error/);
 });
 
 test('the README\'s diagram is the graph command\'s Mermaid text', () => {
-  const readme = readFileSync(join(REPO_ROOT, 'dist', 'README.md'), 'utf8');
+  const readme = readFileSync(join(GOLDEN_SEED, 'README.md'), 'utf8');
   assert.ok(readme.includes(`\`\`\`mermaid\n${graphOf(SEED_INVENTORY, 'mermaid')}\`\`\`\n`));
 });
 
@@ -73,7 +73,7 @@ test('the Mermaid edges are the plan\'s LAN copies, repository copies and remova
     const lines = graphOf(inventory, 'mermaid').split('\n');
     const id = (host: string): string => `h_${host.replace(/-/g, '_')}`;
     const expected = plan.hosts.flatMap((h) => [
-      ...h.targets.map((t) => `  ${id(h.name)} --> ${id(t)}`),
+      ...h.targets.map((t) => `  ${id(h.name)} -->|LAN copy| ${id(t)}`),
       ...h.repoTargets.map((t) => `  ${id(h.name)} ==>|repository| ${id(t)}`),
       ...(h.removableDrives ? [`  ${id(h.name)} -.->|drives| d_${h.name.replace(/-/g, '_')}`] : []),
     ]);
@@ -90,6 +90,38 @@ test('the DOT text of both fleets is accepted by Graphviz and has one edge per c
     const edges = dot.stdout.split('\n').filter((l) => l.startsWith('edge ')).length;
     const copies = plan.hosts.reduce((n, h) => n + h.targets.length + h.repoTargets.length + (h.removableDrives ? 1 : 0), 0);
     assert.equal(edges, copies);
+  }
+});
+
+test('both pictures mark the admin host, and only it', () => {
+  for (const inventory of FLEETS) {
+    const plan = planOf(inventory) as JsonPlan & { adminHost: string };
+    const admin = plan.adminHost;
+    const id = `h_${admin.replace(/-/g, '_')}`;
+    const mermaid = graphOf(inventory, 'mermaid');
+    assert.ok(mermaid.includes(`\n  ${id}["${admin} (admin host)"]\n`), mermaid);
+    assert.ok(mermaid.endsWith(`  classDef admin stroke-width:4px\n  class ${id} admin\n`), mermaid);
+    assert.equal(mermaid.match(/\(admin host\)/g)?.length, 1);
+    // Graphviz lays it out: the admin node carries the label; every other host its own name.
+    const plain = spawnSync('dot', ['-Tplain'], { input: graphOf(inventory, 'dot'), encoding: 'utf8', timeout: 60_000 });
+    assert.equal(plain.status, 0, plain.stderr);
+    const nodes = plain.stdout.split('\n').filter((l) => l.startsWith('node '));
+    const labelled = nodes.filter((l) => l.includes('"(admin host)"') || l.includes('"' + admin + ' (admin host)"'));
+    assert.equal(labelled.length, 1, nodes.join('\n'));
+    assert.ok(labelled[0]!.startsWith(`node ${admin} `), labelled[0]);
+  }
+});
+
+test('every arrow of both pictures says what travels on it', () => {
+  for (const inventory of FLEETS) {
+    const mermaid = graphOf(inventory, 'mermaid').split('\n').filter((l) => / (-->|==>|-\.->)/.test(l));
+    assert.ok(mermaid.length > 0);
+    for (const line of mermaid) assert.match(line, / (-->\|LAN copy\||==>\|repository\||-\.->\|drives\|) /);
+    const plain = spawnSync('dot', ['-Tplain'], { input: graphOf(inventory, 'dot'), encoding: 'utf8', timeout: 60_000 });
+    const edges = plain.stdout.split('\n').filter((l) => l.startsWith('edge '));
+    assert.equal(edges.length, mermaid.length);
+    // -Tplain: "edge tail head n x1 y1 … label xl yl style color"; the label is after the points.
+    for (const edge of edges) assert.match(edge, / ("LAN copy"|repository|drives) [0-9.]+ [0-9.]+ (solid|bold|dashed) /, edge);
   }
 });
 

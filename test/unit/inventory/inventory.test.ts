@@ -71,7 +71,7 @@ test('schema/inventory.schema.json is what `kindling schema` prints (the modelin
   const printed = runCli(['schema']);
   assert.equal(printed.status, 0);
   assert.equal(readFileSync(join(REPO_ROOT, 'schema', 'inventory.schema.json'), 'utf8'), printed.stdout);
-  assert.match(readFileSync(SEED_INVENTORY, 'utf8').split('\n')[0]!, /^# yaml-language-server: \$schema=\.\/schema\/inventory\.schema\.json$/);
+  assert.match(readFileSync(SEED_INVENTORY, 'utf8').split('\n')[0]!, /^# yaml-language-server: \$schema=\.\.\/\.\.\/\.\.\/schema\/inventory\.schema\.json$/);
 });
 
 test('every property of the schema has a description and an example', () => {

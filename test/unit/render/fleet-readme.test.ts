@@ -1,12 +1,16 @@
 // dist/README.md, the generated layout document: it shows every table of the seed's Appendix
 // with the seed's values, and inventory text cannot break its Markdown. (Its bytes are held by
-// the golden trees: dist/ and test/golden/fleet20/, compared in test/unit/cli/generate.test.ts.)
+// the golden trees: test/golden/seed/ and test/golden/fleet20/, compared in test/unit/cli/generate.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { REPO_ROOT, SEED_INVENTORY, runCli } from '../support/cli';
+import { fleetDocument } from '../../../src/render/fleet-document';
+import { parseInventory } from '../../../src/inventory/load';
+import { validateInventory } from '../../../src/inventory/validate';
+import { planFleet } from '../../../src/plan/plan';
+import { GOLDEN_SEED, SEED_INVENTORY, runCli } from '../support/cli';
 import { scratchDirFor } from '../support/scratch';
 
 type Table = Record<string, string>[];
@@ -39,7 +43,7 @@ function items(cell: string | undefined): string[] {
   return (cell ?? '').split(/, | and /).map((s) => s.replace(/\/$/, ''));
 }
 
-const README = readFileSync(join(REPO_ROOT, 'dist', 'README.md'), 'utf8');
+const README = readFileSync(join(GOLDEN_SEED, 'README.md'), 'utf8');
 
 // The seed's Appendix ("Backup Layout"), as /work/shared/seed/appendix-tables.md restores it.
 const SEED_LAYOUT: Record<string, { sources: string[]; types: string[]; targets: string[]; location: string[] }> = {
@@ -101,14 +105,15 @@ test('Offered services: every role of the seed with its hosts, ALLSYS included',
 
 test('Backup location capacity: the seed\'s devices and sizes, estimated use, headroom and warnings', () => {
   const table = tableUnder(README, 'Backup location capacity');
+  // The seed's sizes as df -h prints them, then in the document's decimal units.
   const seed: [string, string, string][] = [
-    ['hongkong', '/dev/mapper/hk-archive', '5.0G'],
-    ['iraq', '/dev/mapper/iraq-archive', '50.0G'],
-    ['ireland', '/dev/mapper/ireland-archive', '1.2T'],
-    ['australia', '/dev/mapper/australia-archive', '9.9G'],
-    ['chile', '/dev/mapper/chile-archive', '9.9G'],
-    ['scotland', '/dev/mapper/scotland-archive', '2.2T'],
-    ['romania', '/dev/mapper/yoda-archive', '2.0T'],
+    ['hongkong', '/dev/mapper/hk-archive', '5.4 GB (inventory: 5.0G)'],
+    ['iraq', '/dev/mapper/iraq-archive', '53.7 GB (inventory: 50.0G)'],
+    ['ireland', '/dev/mapper/ireland-archive', '1.32 TB (inventory: 1.2T)'],
+    ['australia', '/dev/mapper/australia-archive', '10.6 GB (inventory: 9.9G)'],
+    ['chile', '/dev/mapper/chile-archive', '10.6 GB (inventory: 9.9G)'],
+    ['scotland', '/dev/mapper/scotland-archive', '2.42 TB (inventory: 2.2T)'],
+    ['romania', '/dev/mapper/yoda-archive', '2.20 TB (inventory: 2.0T)'],
   ];
   for (const [host, device, size] of seed) {
     const row = rowOf(table, 'host', host);
@@ -152,4 +157,60 @@ test('inventory text with | * _ < and line breaks cannot break a table or inject
   const layout = rowOf(tableUnder(readme, 'Backup layout'), 'source server', 'australia');
   assert.equal(layout['type of data'], 'Configurations, Cronjobs, Scripts, one|two');
   assert.equal(layout['backup sources'], '/etc/, /var/spool/cron/, /usr/local/bin/, /srv/a_b/');
+});
+
+/** The document model of an inventory text (pure: no CLI). */
+function documentOf(text: string) {
+  const { inventory, warnings } = validateInventory(parseInventory('seed.yaml', text));
+  return fleetDocument(planFleet(inventory, warnings));
+}
+
+test('every size in the document is in one unit system: decimal MB/GB/TB, the inventory\'s value named as such', () => {
+  const table = tableUnder(README, 'Backup location capacity');
+  for (const row of table) {
+    // Outside the named "(inventory: …)" value, no binary K/M/G/T size appears in a row.
+    const cells = [row.size!.replace(/ \(inventory: [0-9.]+[KMGT]\)$/, ''), row['estimated use']!, row.headroom!, row.warnings!];
+    for (const cell of cells) assert.doesNotMatch(cell, /\b\d+(\.\d+)?[KMGT]\b|GiB|MiB|TiB/, `${row.host}: ${cell}`);
+    assert.match(row.size!, /^\d+(\.\d+)? (MB|GB|TB) \(inventory: [0-9.]+[KMGT]B?\)$/, row.host);
+  }
+  assert.match(README, /Every size here is in MB, GB and TB \(powers of 1000\)/);
+});
+
+test('the document says what the fleet does not protect against, from the plan', () => {
+  const section = README.slice(README.indexOf('## What this fleet does not protect against'));
+  assert.ok(README.includes('## What this fleet does not protect against'));
+  const items = section.split('\n').filter((l) => l.startsWith('- ')).slice(0, 7);
+  assert.match(items[0]!, /^- No offsite copy: .*the removable drives of chile are offsite only while someone keeps them elsewhere\.$/);
+  assert.match(items[1]!, /^- No encryption at rest: /);
+  assert.match(items[2]!, /^- Up to a day of changes can be lost: .*the databases of ireland are dumped with pg\\_dump/);
+  assert.match(items[3]!, /^- The repository copies have no history: \/mnt\/koji\/ of chile is mirrored, deletions included, by wildfire to romania and scotland and by blaze to the removable drives/);
+  assert.match(items[4]!, /^- A compromised host: /);
+  assert.match(items[5]!, /^- A compromised admin host: iraq serves every host .*; set fleet\.signing so that hosts install only scripts a reviewer signed\.$/);
+  assert.match(items[6]!, /^- Silence: failure mail and the dead-man's switch run on the aggregator iraq;/);
+
+  // Derived, not fixed: a fleet without repository, drives and databases, but with signing, says less and otherwise.
+  const document = parseDocument(readFileSync(SEED_INVENTORY, 'utf8'));
+  document.deleteIn(['hosts', 'chile', 'repository']);
+  document.setIn(['hosts', 'chile', 'roles'], ['SYNCHOST']);
+  for (const host of ['romania', 'scotland']) document.setIn(['hosts', host, 'roles'], []);
+  document.deleteIn(['hosts', 'ireland', 'database']);
+  document.setIn(['hosts', 'ireland', 'roles'], []);
+  document.setIn(['fleet', 'signing'], { allowedSigners: ['admin@cdot namespaces="kindling" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx0b2tlbmRlbW9rZXlfb25seV9mb3JfZG9jcw'] });
+  const other = documentOf(document.toString()).notProtected;
+  assert.equal(other.length, 6, other.join('\n'));
+  assert.ok(other.every((l) => !/repository copies|removable|pg_dump/.test(l)), other.join('\n'));
+  assert.match(other.find((l) => l.startsWith('A compromised admin host'))!, /unless they also hold a reviewer's signing key/);
+});
+
+test('the document points at restore with this fleet\'s names: a file, a database, a lost host', () => {
+  const section = README.slice(README.indexOf('## Restoring'), README.indexOf('## What this fleet'));
+  assert.match(section, /`\/usr\/local\/bin\/restore`/);
+  assert.match(section, /On australia, list the copies .*\n\n```sh\nrestore list\nrestore file Feb-27-2012 \/etc\/ --to \/root\/restored\n```/);
+  assert.match(section, /A database, on ireland, .*\n\n```sh\nrestore database Feb-27-2012 koji --into koji_restored\n```/);
+  assert.match(section, /on iraq, `restore list --host australia`/);
+  // A source path with a space is shown as the shell word to type.
+  const document = parseDocument(readFileSync(SEED_INVENTORY, 'utf8'));
+  document.setIn(['hosts', 'australia', 'sources'], [{ name: 'odd', path: '/srv/my files/', dataType: 'Files' }]);
+  document.setIn(['defaults', 'sources'], []);
+  assert.equal(documentOf(document.toString()).restore.fileCommand, "restore file Feb-27-2012 '/srv/my files/' --to /root/restored");
 });

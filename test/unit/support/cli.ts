@@ -6,7 +6,11 @@ import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
 export const CLI = join(REPO_ROOT, 'build', 'cli.js');
-export const SEED_INVENTORY = join(REPO_ROOT, 'inventory.yaml');
+// The seed fleet as a fixture: a copy of the inventory.yaml kindling ships with, so an admin
+// may change the root inventory.yaml and dist/ freely without breaking a test.
+export const SEED_INVENTORY = join(REPO_ROOT, 'test', 'fixtures', 'inventories', 'seed.yaml');
+/** What SEED_INVENTORY generates (scripts/update-golden rewrites it). */
+export const GOLDEN_SEED = join(REPO_ROOT, 'test', 'golden', 'seed');
 export const FLEET20_INVENTORY = join(REPO_ROOT, 'test', 'fixtures', 'inventories', 'fleet20.yaml');
 
 export interface CliResult {

@@ -18,6 +18,7 @@ import { loadInventory } from './inventory/load';
 import { InventorySchema } from './inventory/schema';
 import { TEMPLATES_DIR } from './render/render';
 import { signDist } from './commands/sign';
+import { runForecast, type ForecastCommandOptions } from './commands/forecast';
 
 const DEFAULT_INVENTORY = 'inventory.yaml';
 const DEFAULT_OUT = 'dist';
@@ -157,6 +158,23 @@ function buildProgram(): Command {
     .action((opts: { inventory: string; format: string }) => {
       const { plan } = buildPlan(opts.inventory);
       process.stdout.write(graphAsText(plan, opts.format));
+    });
+
+  program
+    .command('forecast')
+    .argument('[host...]', 'only these hosts')
+    .description("forecast each host's /archive night by night: when it crosses its free-space floor, when it is full, and because of whom")
+    .option('-i, --inventory <file>', 'inventory file', DEFAULT_INVENTORY)
+    .option('--nights <n>', 'nights to forecast (default 60)')
+    .option('--growth <percent>', 'growth of every estimated size per night, in per cent (default 0)')
+    .option('--from-log <file>', 'use the sizes the fleet wrote, from the aggregated log (blaze sizes= / bytes=, wildfire repository=)')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExamples:\n  kindling forecast hongkong\n  kindling forecast --nights 120 --growth 0.5\n  kindling forecast --from-log /var/log/blaze-wildfire.log')
+    .action((hosts: string[], opts: Omit<ForecastCommandOptions, 'hosts'> & { inventory: string }) => {
+      const { plan } = buildPlan(opts.inventory);
+      const result = runForecast(plan, { ...opts, hosts });
+      process.stdout.write(result.text);
+      if (result.exitCode !== 0) throw new ExitRequest(result.exitCode);
     });
 
   program

@@ -2,6 +2,8 @@
 // named function that records errors and warnings; none throws, so every problem is
 // reported at once.
 import { estimateCapacity, formatBytes } from '../plan/capacity';
+import { DEFAULT_FORECAST_NIGHTS, forecastCapacity } from '../forecast/forecast';
+import { forecastWarning } from '../forecast/summary';
 import { isKnownTimeZone, parseStartTime } from '../plan/schedule';
 import type { DiagnosticList, DocPath } from './diagnostics';
 import type { Host, Inventory } from './model';
@@ -253,17 +255,25 @@ const archiveVolumesDescribed: Rule = (inventory, problems) => {
 
 const archiveCapacity: Rule = (inventory, problems) => {
   const estimates = estimateCapacity(inventory);
+  // The night-by-night forecast (src/forecast/) decides; the seed's 10 GB minimum is added to it.
+  const forecast = forecastCapacity(estimates, { nights: DEFAULT_FORECAST_NIGHTS, growthPerNight: 0 });
+  const summaries = new Map(forecast.summaries.map((s) => [s.host, s]));
   for (const host of inventory.hosts) {
     const estimate = estimates.get(host.name);
-    if (!estimate || estimate.sizeBytes === undefined || estimate.shortfalls.length === 0) continue;
-    const parts = [`own ${formatBytes(estimate.ownBytes)}`, `received ${formatBytes(estimate.receivedBytes)}`];
-    if (estimate.repositoryCopyBytes > 0) parts.push(`repository copy ${formatBytes(estimate.repositoryCopyBytes)}`);
-    problems.warning(
-      host.archive.size.origin,
-      `host '${host.name}': /archive is ${host.archive.size.value} (${formatBytes(estimate.sizeBytes)}) but needs ${formatBytes(estimate.requiredBytes)}: ` +
-        `${estimate.shortfalls.join('; ')} (estimated use: ${parts.join(' + ')})`,
-      'grow the /archive volume, or move some of the copies it receives to a larger host',
-    );
+    if (!estimate || estimate.sizeBytes === undefined) continue;
+    const messages: string[] = [];
+    const predicted = forecastWarning(summaries.get(host.name)!);
+    if (predicted !== undefined) messages.push(predicted);
+    if (estimate.shortfalls.length > 0) {
+      const parts = [`own ${formatBytes(estimate.ownBytes)}`, `received ${formatBytes(estimate.receivedBytes)}`];
+      if (estimate.repositoryCopyBytes > 0) parts.push(`repository copy ${formatBytes(estimate.repositoryCopyBytes)}`);
+      messages.push(
+        `${predicted === undefined ? `host '${host.name}': ` : ''}/archive is ${host.archive.size.value} (${formatBytes(estimate.sizeBytes)}) but needs ${formatBytes(estimate.requiredBytes)}: ` +
+          `${estimate.shortfalls.join('; ')} (estimated use: ${parts.join(' + ')})`,
+      );
+    }
+    if (messages.length === 0) continue;
+    problems.warning(host.archive.size.origin, messages.join('; '), 'grow the /archive volume, or move some of the copies it receives to a larger host (kindling forecast shows the nights)');
   }
 };
 

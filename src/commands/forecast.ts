@@ -53,7 +53,9 @@ export function runForecast(plan: FleetPlan, options: ForecastCommandOptions): {
   if (options.json) {
     // usedBytes and each contributor's bytes have one value per night, night 1 first.
     const hosts = summaries.map((s) => ({ ...s, usedBytes: forecast.byHost.get(s.host)!.usedBytes, contributors: forecast.byHost.get(s.host)!.contributors }));
-    return { text: `${JSON.stringify({ nights: forecastOptions.nights, hosts }, null, 2)}\n`, exitCode: 0 };
+    // A night that never comes is null, not a missing key.
+    const json = JSON.stringify({ nights: forecastOptions.nights, hosts }, (_key, value: unknown) => (value === undefined ? null : value), 2);
+    return { text: `${json}\n`, exitCode: 0 };
   }
   const header = `Forecast of /archive for ${forecastOptions.nights} nights, fills first first${options.fromLog ? `; sizes from ${options.fromLog} where it has them` : ''}:\n`;
   return { text: header + summaries.map(forecastAsText).join(''), exitCode: 0 };

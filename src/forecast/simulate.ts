@@ -174,7 +174,7 @@ function forecastHost(
     host: input.name,
     sizeBytes: input.sizeBytes,
     floorBytes: freeSpaceFloorBytes(estimateByHost.get(input.name) ?? 0),
-    sizes: own.describe,
+    sizes: repository && repositoryObserved ? `${own.describe}; repository observed, growth ${formatGrowth(repositoryGrowth)}` : own.describe,
     usedBytes,
     contributors: series,
     budgetHits,

@@ -98,10 +98,12 @@ function hostSizes(input: ForecastHostInput, options: ForecastOptions): HostSize
     const span = observed.nights === 1 ? `1 night, ${observed.lastNight}` : `${observed.nights} nights, ${observed.firstNight} to ${observed.lastNight}`;
     describe = `observed (${span}), growth ${formatGrowth(growth)}${observed.growthPerNight === undefined ? ' (not observed)' : ' observed'}`;
   }
-  const kinds = [...base.keys()];
+  const bases = [...base.values()];
+  // Every target asks for a sender's night: computed once per night.
+  const nightly: number[] = [];
   return {
     kindBytes: (kind, night) => grown(base.get(kind) ?? 0, growth, night),
-    nightlyBytes: (night) => kinds.reduce((sum, kind) => sum + grown(base.get(kind)!, growth, night), 0),
+    nightlyBytes: (night) => (nightly[night] ??= bases.reduce((sum, bytes) => sum + grown(bytes, growth, night), 0)),
     describe,
   };
 }
@@ -142,6 +144,8 @@ function forecastHost(
     repositoryBase > 0 ? { kind: 'repository', name: '', label: 'repository snapshots', bytes: [] } : undefined;
   if (repository) series.push(repository);
 
+  // In the order of series: own kinds, then senders.
+  const folders = [...ownFolders.map((f) => f.folder), ...senders.map((s) => s.folder)];
   const budgetHits: BudgetHit[] = [];
   const usedBytes: number[] = [];
   for (let night = 1; night <= options.nights; night++) {
@@ -156,12 +160,11 @@ function forecastHost(
     }
     for (const f of ownFolders) f.folder.store({ seconds, bytes: own.kindBytes(f.kind, night) });
     let used = 0;
-    let index = 0;
-    for (const folder of [...ownFolders.map((f) => f.folder), ...senders.map((s) => s.folder)]) {
+    folders.forEach((folder, index) => {
       folder.prune();
-      series[index++]!.bytes.push(folder.bytes);
+      series[index]!.bytes.push(folder.bytes);
       used += folder.bytes;
-    }
+    });
     if (repository) {
       // Snapshots hard-link unchanged files: a repository that only grows costs its newest size.
       const bytes = grown(repositoryBase, repositoryGrowth, night);

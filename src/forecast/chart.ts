@@ -20,7 +20,6 @@ interface ServerSideECharts {
 }
 
 function loadECharts(): ServerSideECharts {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see ServerSideECharts
   return require('echarts') as ServerSideECharts;
 }
 

@@ -13,7 +13,6 @@ interface XmlDocument {
   documentElement: { tagName: string };
   getElementsByTagName(name: string): ArrayLike<{ textContent: string | null }>;
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- see XmlDocument
 const { JSDOM } = require('jsdom') as { JSDOM: new (html: string) => { window: { DOMParser: new () => { parseFromString(text: string, type: string): XmlDocument } } } };
 
 /** Parses SVG as XML (a parse error is a <parsererror> document) and returns the texts drawn. */

@@ -10,6 +10,10 @@ readonly NIGHTS=6
 readonly KINDS=(etc cron userlocalbin)
 # Bytes of each copy bravo sends to alpha.
 readonly RECEIVED_BYTES=1000
+# Bytes each of alpha's own archives is cut to after its night: tar's headers make archives of
+# the same sources differ by a few per cent from run to run, and the forecast takes one size
+# a kind. Smaller than any real archive, so tonight's is never "far smaller than the last".
+readonly OWN_BYTES=200
 
 setup_file() {
   "${KINDLING[@]}" generate -i "$PRUNE_FIXTURE" -o "$BATS_FILE_TMPDIR/dist" >/dev/null 2>&1
@@ -44,7 +48,7 @@ holdings() {
     "$(grep -c . <<<"$received")" "$(paste -sd+ <<<"$received" | bc)"
 }
 
-@test "over six nights, blaze leaves the copies the forecast says, and their bytes (own archives to 1 %): own copies 2 days, bravo's 3 days, counted from the newest" {
+@test "over six nights, blaze leaves exactly the copies and bytes the forecast says: own copies 2 days, bravo's 3 days, counted from the newest" {
   blaze_sandbox alpha
   RECEIVED="$ROOT/archive/blaze-backup/bravo"
   mkdir -p "$RECEIVED"
@@ -60,17 +64,14 @@ holdings() {
     assert_success
     for kind in "${KINDS[@]}"; do
       mv "$ARCHIVE/alpha-$kind-$TODAY.tar.bz2" "$ARCHIVE/alpha-$kind-$(night_name "$night").tar.bz2"
+      truncate -s "$OWN_BYTES" "$ARCHIVE/alpha-$kind-$(night_name "$night").tar.bz2"
     done
     observed+=("$(holdings)")
   done
-  # The forecast, fed tonight's real archive sizes (blaze's report line format, sizes=).
-  local sizes='' kind_bytes
-  for kind in "${KINDS[@]}"; do
-    kind_bytes=$(stat -c %s "$ARCHIVE/alpha-$kind-$(night_name "$NIGHTS").tar.bz2")
-    sizes+="${sizes:+,}$kind:$kind_bytes"
-  done
+  # The forecast, told the sizes in blaze's report line format (sizes=).
   {
-    printf '2026-11-20T02:00:09Z alpha blaze OK start=x duration=9s ok=3 failed=0 suspicious=0 sizes=%s\n' "$sizes"
+    printf '2026-11-20T02:00:09Z alpha blaze OK start=x duration=9s ok=3 failed=0 suspicious=0 sizes=etc:%s,cron:%s,userlocalbin:%s\n' \
+      "$OWN_BYTES" "$OWN_BYTES" "$OWN_BYTES"
     printf '2026-11-20T02:10:09Z bravo blaze OK start=x duration=9s ok=3 failed=0 suspicious=0 sizes=etc:%s,cron:%s,userlocalbin:%s\n' \
       "$RECEIVED_BYTES" "$RECEIVED_BYTES" "$RECEIVED_BYTES"
   } >"$BATS_TEST_TMPDIR/aggregated.log"
@@ -78,10 +79,9 @@ holdings() {
     --nights "$NIGHTS" --json alpha
   assert_success
   # Per night from the forecast: own files (one per kind and copy), own bytes, received files
-  # and bytes. Files and the received bytes must match exactly; blaze's own archives of the
-  # same sources differ by a few bytes from night to night (tar's headers), so own bytes
-  # must match to 1 %.
+  # (three kinds a copy) and received bytes.
   local forecast
+  # shellcheck disable=SC2016 # JavaScript, not shell
   forecast=$(node -e '
     const host = JSON.parse(require("fs").readFileSync(0, "utf8")).hosts[0];
     const own = host.contributors.filter((c) => c.kind === "own");
@@ -91,19 +91,11 @@ holdings() {
       const ownFiles = own.reduce((sum, c) => sum + c.bytes[i] / c.bytes[0], 0);
       console.log(`${ownFiles} ${ownBytes} ${(received.bytes[i] / received.bytes[0]) * 3} ${received.bytes[i]}`);
     }' <<<"$output")
-  local i expected actual
-  for ((i = 0; i < NIGHTS; i++)); do
-    read -r -a actual <<<"${observed[i]}"
-    read -r -a expected <<<"$(sed -n "$((i + 1))p" <<<"$forecast")"
-    assert_equal "night $((i + 1)): ${actual[0]} files, ${actual[2]} received files of ${actual[3]} bytes" \
-      "night $((i + 1)): ${expected[0]} files, ${expected[2]} received files of ${expected[3]} bytes"
-    ((100 * (actual[1] > expected[1] ? actual[1] - expected[1] : expected[1] - actual[1]) <= expected[1])) ||
-      fail "night $((i + 1)): blaze left ${actual[1]} bytes of own copies, the forecast says ${expected[1]}"
-  done
+  assert_equal "$(printf '%s\n' "${observed[@]}")" "$forecast"
   # And by hand: 3 kinds × (1, 2, 3, 3, 3, 3) own copies; 3 kinds × (1, 2, 3, 4, 4, 4) of bravo's,
   # the newest night's and those of the last 2 (own) or 3 (bravo's) days.
   assert_equal "$(printf '%s\n' "${observed[@]}" | cut -d' ' -f1,3 | paste -sd' ')" '3 3 6 6 9 9 9 12 9 12 9 12'
-  assert_equal "$(list_dir "$ARCHIVE" | grep -c -e '-Jan-0[456]-2001' -e '-Jan-0[123]-2001')" 9
+  assert_equal "$(list_dir "$ARCHIVE" | grep -c -e '-2001\.tar\.bz2$')" 9
   assert_equal "$(list_dir "$ARCHIVE" | grep -c -e '-Jan-0[456]-2001')" 9
   assert_equal "$(list_dir "$RECEIVED" | grep -c -e '-Jan-0[3456]-2001')" 12
 }

@@ -44,8 +44,8 @@ holdings() {
   local own received
   own=$(find "$ARCHIVE" -maxdepth 1 -name 'alpha-*.tar.bz2' -printf '%s\n')
   received=$(find "$RECEIVED" -maxdepth 1 -name 'bravo-*.tar.bz2' -printf '%s\n')
-  printf '%s %s %s %s\n' "$(grep -c . <<<"$own")" "$(paste -sd+ <<<"$own" | bc)" \
-    "$(grep -c . <<<"$received")" "$(paste -sd+ <<<"$received" | bc)"
+  printf '%s %s %s %s\n' "$(grep -c . <<<"$own")" "$(awk '{ s += $1 } END { print s + 0 }' <<<"$own")" \
+    "$(grep -c . <<<"$received")" "$(awk '{ s += $1 } END { print s + 0 }' <<<"$received")"
 }
 
 @test "over six nights, blaze leaves exactly the copies and bytes the forecast says: own copies 2 days, bravo's 3 days, counted from the newest" {

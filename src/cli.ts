@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { InputError, InternalError, EXIT } from './errors';
 import { countLine, diagnosticsText, type CommandResult, type RegisterCommand } from './commands/command';
 import { registerDiff } from './commands/diff';
+import { registerForecast } from './commands/forecast';
 import { registerGenerate } from './commands/generate';
 import { registerGraph } from './commands/graph';
 import { registerInit } from './commands/init';
@@ -15,7 +16,7 @@ import { registerValidate } from './commands/validate';
 import { kindlingVersion } from './commands/version';
 
 /** Every command, in the order `kindling --help` lists them. */
-const COMMANDS: RegisterCommand[] = [registerValidate, registerGenerate, registerDiff, registerPlan, registerGraph, registerSchema, registerInit, registerSign];
+const COMMANDS: RegisterCommand[] = [registerValidate, registerGenerate, registerDiff, registerPlan, registerForecast, registerGraph, registerSchema, registerInit, registerSign];
 
 const EXIT_CODES_HELP = `
 Exit codes:

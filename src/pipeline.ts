@@ -2,6 +2,7 @@
 // runs the same stages.
 import { loadInventory, parseInventory } from './inventory/load';
 import { validateInventory, type ValidatedInventory } from './inventory/validate';
+import { archiveCapacity } from './plan/capacity-check';
 import type { FleetPlan } from './plan/model';
 import { planFleet } from './plan/plan';
 import { renderFleet, renderFleetInBatches, type RenderedFile } from './render/render';
@@ -19,7 +20,8 @@ export interface PipelineOptions {
 }
 
 export function buildPlan(source: InventorySource, options: PipelineOptions = {}): PipelineResult {
-  const validated = validateInventory(typeof source === 'string' ? loadInventory(source) : parseInventory(source.name, source.text));
+  const loaded = typeof source === 'string' ? loadInventory(source) : parseInventory(source.name, source.text);
+  const validated = validateInventory(loaded, [archiveCapacity]);
   const plan = planFleet(validated.inventory, validated.warnings);
   return { ...validated, plan: options.inventoryName === undefined ? plan : { ...plan, inventoryName: options.inventoryName } };
 }

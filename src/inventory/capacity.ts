@@ -23,12 +23,32 @@ export interface CapacityEstimate {
   requiredBytes: number;
   /** Why the estimate does not fit, in words; empty when it fits. */
   shortfalls: string[];
+  /** What fills /archive night by night, for the forecast (src/forecast/). */
+  contributors: ArchiveContributors;
+}
+
+/** The inputs of the night-by-night forecast of one host's /archive. */
+export interface ArchiveContributors {
+  /** Days the host keeps its own copies. */
+  localDays: number;
+  /** One night's copy of each own kind: archives by source name, "postgresql" for all dumps. */
+  ownKinds: { kind: string; nightlyBytes: number }[];
+  /** Hosts that send their copies here, with their network retention (sorted by name). */
+  senders: { host: string; networkDays: number }[];
+  /** The repository copy kept here (repository-copy hosts), else 0. */
+  repositoryBytes: number;
+}
+
+/** One night's copy of each of HOST's own kinds, from the inventory's estimates. */
+export function ownKindEstimates(host: Host): { kind: string; nightlyBytes: number }[] {
+  const kinds = host.sources.map((source) => ({ kind: source.name, nightlyBytes: parseSize(source.estimatedSize) ?? 0 }));
+  if (host.database && host.roles.includes('DBHOST')) kinds.push({ kind: 'postgresql', nightlyBytes: parseSize(host.database.estimatedSize) ?? 0 });
+  return kinds;
 }
 
 export function nightlyBytes(host: Host): number {
   let total = 0;
-  for (const source of host.sources) total += parseSize(source.estimatedSize) ?? 0;
-  if (host.database && host.roles.includes('DBHOST')) total += parseSize(host.database.estimatedSize) ?? 0;
+  for (const kind of ownKindEstimates(host)) total += kind.nightlyBytes;
   return total;
 }
 
@@ -37,12 +57,16 @@ export function estimateCapacity(inventory: Inventory): Map<string, CapacityEsti
   const byName = new Map(inventory.hosts.map((h) => [h.name, h]));
   const nightlyByHost = new Map(inventory.hosts.map((h) => [h, nightlyBytes(h)]));
   const received = new Map<string, number>();
+  const senders = new Map<string, ArchiveContributors['senders']>();
   for (const host of inventory.hosts) {
     const perNight = nightlyByHost.get(host)!;
-    for (const target of host.targets) {
-      const receiver = byName.get(target.value);
+    for (const target of new Set(host.targets.map((t) => t.value))) {
+      const receiver = byName.get(target);
       if (!receiver || receiver === host) continue;
       received.set(receiver.name, (received.get(receiver.name) ?? 0) + perNight * host.retention.networkDays);
+      const list = senders.get(receiver.name) ?? [];
+      list.push({ host: host.name, networkDays: host.retention.networkDays });
+      senders.set(receiver.name, list);
     }
   }
   const repositoryHost = inventory.hosts.find((h) => h.roles.includes('REPOHOST') && h.repository);
@@ -69,7 +93,13 @@ export function estimateCapacity(inventory: Inventory): Map<string, CapacityEsti
         shortfalls.push('the estimated use does not fit');
       }
     }
-    estimates.set(host.name, { sizeBytes, nightlyBytes: nightly, ownBytes, receivedBytes, repositoryCopyBytes, requiredBytes, shortfalls });
+    const contributors: ArchiveContributors = {
+      localDays: host.retention.localDays,
+      ownKinds: ownKindEstimates(host),
+      senders: (senders.get(host.name) ?? []).sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0)),
+      repositoryBytes: repositoryCopyBytes,
+    };
+    estimates.set(host.name, { sizeBytes, nightlyBytes: nightly, ownBytes, receivedBytes, repositoryCopyBytes, requiredBytes, shortfalls, contributors });
   }
   return estimates;
 }

@@ -1,16 +1,15 @@
 // Layer 3 of validation: semantic rules on the normalised inventory. Each rule is a small
 // named function that records errors and warnings; none throws, so every problem is
 // reported at once.
-import { formatBytes } from '../format/bytes';
 import { isKnownTimeZone, parseStartTime } from '../parse/time';
-import { estimateCapacity } from './capacity';
 import type { DiagnosticList, DocPath } from './diagnostics';
 import type { Host, Inventory, Source } from './model';
 import type { Role } from './schema';
 import { didYouMean } from './suggest';
 import { isValidSshAddress } from './ssh-address';
 
-type Rule = (inventory: Inventory, problems: DiagnosticList) => void;
+/** A semantic rule: records errors and warnings, never throws. */
+export type Rule = (inventory: Inventory, problems: DiagnosticList) => void;
 
 /** A lower-case RFC 1123 label: it becomes a folder name, a file name and a shell word. */
 const HOST_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -306,21 +305,6 @@ const archiveVolumesDescribed: Rule = (inventory, problems) => {
   }
 };
 
-const archiveCapacity: Rule = (inventory, problems) => {
-  const estimates = estimateCapacity(inventory);
-  for (const host of inventory.hosts) {
-    const estimate = estimates.get(host.name);
-    if (!estimate || estimate.sizeBytes === undefined || estimate.shortfalls.length === 0) continue;
-    const parts = [`own ${formatBytes(estimate.ownBytes)}`, `received ${formatBytes(estimate.receivedBytes)}`];
-    if (estimate.repositoryCopyBytes > 0) parts.push(`repository copy ${formatBytes(estimate.repositoryCopyBytes)}`);
-    problems.warning(
-      host.archive.size.origin,
-      `host '${host.name}': /archive is ${host.archive.size.value} (${formatBytes(estimate.sizeBytes)}) but needs ${formatBytes(estimate.requiredBytes)}: ` +
-        `${estimate.shortfalls.join('; ')} (estimated use: ${parts.join(' + ')})`,
-      'grow the /archive volume, or move some of the copies it receives to a larger host',
-    );
-  }
-};
 
 const RULES: Rule[] = [
   validHostNames,
@@ -340,9 +324,8 @@ const RULES: Rule[] = [
   repositoryRoles,
   oneWriterPerTargetFolder,
   archiveVolumesDescribed,
-  archiveCapacity,
 ];
 
-export function checkRules(inventory: Inventory, problems: DiagnosticList): void {
-  for (const rule of RULES) rule(inventory, problems);
+export function checkRules(inventory: Inventory, problems: DiagnosticList, laterRules: readonly Rule[] = []): void {
+  for (const rule of [...RULES, ...laterRules]) rule(inventory, problems);
 }

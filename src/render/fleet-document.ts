@@ -6,6 +6,7 @@ import type { FleetPlan, HostPlan } from '../plan/model';
 import type { Role } from '../inventory/schema';
 import { shellQuote } from './shell-quote';
 import { fleetTopology, topologyAsMermaid } from './topology';
+import { capacityForecastSection, type CapacityForecastSection } from './capacity-forecast';
 
 /** The seed's "Offered/Backedup Servers/Services", in the seed's order and words. */
 export const ROLE_MEANINGS: ReadonlyArray<{ role: Role; meaning: string }> = [
@@ -83,6 +84,7 @@ export interface FleetDocument {
   schedule: ScheduleRow[];
   roles: { role: Role; meaning: string; hosts: string[] }[];
   capacity: CapacityRow[];
+  capacityForecast: CapacityForecastSection;
   logs: LogRow[];
   retention: RetentionRow[];
   mermaid: string;
@@ -244,6 +246,7 @@ export function fleetDocument(fleet: FleetPlan): FleetDocument {
     schedule: scheduleRows(hosts),
     roles: ROLE_MEANINGS.map(({ role, meaning }) => ({ role, meaning, hosts: hosts.filter((h) => h.roles.includes(role)).map((h) => h.name) })),
     capacity: hosts.map(capacityRow),
+    capacityForecast: capacityForecastSection(fleet),
     logs: [
       { path: aggregator.paths.blazeLog, content: 'blaze: every step of the nightly local backup', hosts: names },
       { path: aggregator.paths.wildfireLog, content: 'wildfire: every copy to the LAN targets and the repository sync', hosts: names },

@@ -10,6 +10,7 @@ import type { FleetPlan, HostPlan } from '../plan/model';
 import { cronQuote, shellQuote } from './shell-quote';
 import { fleetDocument } from './fleet-document';
 import { markdownCell, markdownText } from './markdown';
+import { capacityForecastFiles } from './capacity-forecast';
 
 export interface RenderedFile {
   /** Path relative to the output folder, with / separators. */
@@ -120,13 +121,14 @@ export function renderFleetFiles(fleet: FleetPlan): RenderedFile[] {
     .sort()
     .map((f) => ({ name: f.slice(0, -'.ejs'.length), render: compileTemplate(join(dir, f), ['fleet', 'doc', 'h'], refuseShellEscape) }));
   const doc = fleetDocument(fleet);
-  return fleetTemplates.map((template) => {
+  const files = fleetTemplates.map((template) => {
     try {
       return { path: template.name, mode: 0o644, content: template.render({ fleet, doc, h: fleetTemplateHelpers }) };
     } catch (error) {
       throw new InternalError(`fleet template ${template.name} failed: ${(error as Error).message}`, { cause: error });
     }
   });
+  return [...files, ...capacityForecastFiles(fleet)];
 }
 
 /**

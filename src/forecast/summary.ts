@@ -1,0 +1,114 @@
+// What an admin reads from a forecast: when a host crosses its free-space floor, when it is
+// full, its peak and who fills it. Pure, over the output of simulate.ts.
+import { formatBytes } from '../format/bytes';
+import type { HostForecast } from './simulate';
+
+export interface Contribution {
+  label: string;
+  bytes: number;
+  /** Share of the peak, in whole per cent. */
+  percent: number;
+}
+
+export interface ForecastSummary {
+  host: string;
+  nights: number;
+  sizeBytes: number | undefined;
+  floorBytes: number;
+  sizes: string;
+  /** First night whose free space is below the floor; undefined when none is. */
+  floorNight: number | undefined;
+  /** First night whose copies do not fit in /archive; undefined when none does. */
+  fullNight: number | undefined;
+  peakNight: number;
+  peakBytes: number;
+  /** The three largest contributors at the peak, largest first. */
+  largest: Contribution[];
+  budgetHits: HostForecast['budgetHits'];
+}
+
+export function summarizeForecast(forecast: HostForecast): ForecastSummary {
+  const { usedBytes, sizeBytes, floorBytes } = forecast;
+  let peakIndex = 0;
+  for (let i = 1; i < usedBytes.length; i++) if (usedBytes[i]! > usedBytes[peakIndex]!) peakIndex = i;
+  const firstNight = (test: (used: number) => boolean): number | undefined => {
+    if (sizeBytes === undefined) return undefined;
+    const index = usedBytes.findIndex(test);
+    return index < 0 ? undefined : index + 1;
+  };
+  const peakBytes = usedBytes[peakIndex] ?? 0;
+  const largest = forecast.contributors
+    .map((c) => ({ label: c.label, bytes: c.bytes[peakIndex] ?? 0 }))
+    .filter((c) => c.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes || (a.label < b.label ? -1 : 1))
+    .slice(0, 3)
+    .map((c) => ({ ...c, percent: Math.round((100 * c.bytes) / peakBytes) }));
+  return {
+    host: forecast.host,
+    nights: usedBytes.length,
+    sizeBytes,
+    floorBytes,
+    sizes: forecast.sizes,
+    floorNight: firstNight((used) => sizeBytes! - used < floorBytes),
+    fullNight: firstNight((used) => used > sizeBytes!),
+    peakNight: peakIndex + 1,
+    peakBytes,
+    largest,
+    budgetHits: forecast.budgetHits,
+  };
+}
+
+/** Hosts that fill first first: by full night, then floor night, then least free at the peak, then name. */
+export function compareUrgency(a: ForecastSummary, b: ForecastSummary): number {
+  const never = Number.MAX_SAFE_INTEGER;
+  const freeShare = (s: ForecastSummary): number => (s.sizeBytes === undefined || s.sizeBytes === 0 ? 1 : (s.sizeBytes - s.peakBytes) / s.sizeBytes);
+  return (
+    (a.fullNight ?? never) - (b.fullNight ?? never) ||
+    (a.floorNight ?? never) - (b.floorNight ?? never) ||
+    freeShare(a) - freeShare(b) ||
+    (a.host < b.host ? -1 : a.host > b.host ? 1 : 0)
+  );
+}
+
+export function formatLargest(largest: Contribution[]): string {
+  return largest.map((c) => `${c.label} ${c.percent === 0 ? '<1' : c.percent} %`).join(', ');
+}
+
+/** "full on night 23" or "not full within 60 nights". */
+export function fullText(summary: ForecastSummary): string {
+  if (summary.sizeBytes === undefined) return 'size unknown';
+  return summary.fullNight === undefined ? `not full within ${summary.nights} nights` : `full on night ${summary.fullNight}`;
+}
+
+export function floorText(summary: ForecastSummary): string {
+  if (summary.sizeBytes === undefined) return 'size unknown';
+  if (summary.floorNight === undefined) return `above its free-space floor (${formatBytes(summary.floorBytes)}) for ${summary.nights} nights`;
+  return `below its free-space floor (${formatBytes(summary.floorBytes)}) from night ${summary.floorNight}`;
+}
+
+/**
+ * validate's capacity warning, or undefined when the host keeps its floor for every night:
+ * "hongkong: /archive full on night 23; largest: copies from australia 41 %".
+ */
+export function forecastWarning(summary: ForecastSummary): string | undefined {
+  if (summary.floorNight === undefined && summary.fullNight === undefined && summary.budgetHits.length === 0) return undefined;
+  const parts: string[] = [];
+  if (summary.fullNight !== undefined) parts.push(`/archive full on night ${summary.fullNight}`);
+  else if (summary.floorNight !== undefined) parts.push(`/archive ${floorText(summary)}, ${fullText(summary)}`);
+  for (const hit of summary.budgetHits) parts.push(`copies from ${hit.sender} over their budget (${formatBytes(hit.budgetBytes)}) from night ${hit.night}`);
+  return `${summary.host}: ${parts.join('; ')}; largest: ${formatLargest(summary.largest)}`;
+}
+
+/** The text of `kindling forecast` for one host: three or four lines. */
+export function forecastAsText(summary: ForecastSummary): string {
+  const size = summary.sizeBytes === undefined ? 'size unknown' : formatBytes(summary.sizeBytes);
+  const lines = [
+    `${summary.host}: /archive ${size}, free-space floor ${formatBytes(summary.floorBytes)}; sizes ${summary.sizes}`,
+    `  ${floorText(summary)}; ${fullText(summary)}`,
+    `  peak ${formatBytes(summary.peakBytes)} on night ${summary.peakNight}; largest: ${formatLargest(summary.largest)}`,
+  ];
+  for (const hit of summary.budgetHits) {
+    lines.push(`  copies from ${hit.sender} refused from night ${hit.night}: over their budget of ${formatBytes(hit.budgetBytes)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,99 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { buildPlan } from '../../../src/pipeline';
+import { forecastCapacity, forecastInputs } from '../../../src/forecast/forecast';
+import { forecastFleet, type HostForecast } from '../../../src/forecast/simulate';
+import { CopyFolder, isPruned, SECONDS_PER_DAY } from '../../../src/forecast/prune';
+import { forecastWarning } from '../../../src/forecast/summary';
+import { freeSpaceFloorBytes, senderBudgetBytes } from '../../../src/forecast/budget';
+import { REPO_ROOT } from '../support/cli';
+
+const MiB = 1024 ** 2;
+const THREE_HOSTS = join(REPO_ROOT, 'test', 'fixtures', 'forecast', 'three-hosts.yaml');
+
+function estimates(): Map<string, import('../../../src/inventory/capacity').CapacityEstimate> {
+  const { plan } = buildPlan(THREE_HOSTS);
+  return new Map(plan.hosts.map((h) => [h.name, h.capacity]));
+}
+
+/** A host's contributors as label → MiB per night. */
+function tableOf(forecast: HostForecast): Record<string, number[]> {
+  return Object.fromEntries(forecast.contributors.map((c) => [c.label, c.bytes.map((b) => b / MiB)]));
+}
+
+test('prune_kind\'s boundary: a copy exactly DAYS days older than the newest stays, one second more is pruned, the newest never is', () => {
+  const newest = 100 * SECONDS_PER_DAY;
+  assert.equal(isPruned(newest - 30 * SECONDS_PER_DAY, newest, 30), false);
+  assert.equal(isPruned(newest - 30 * SECONDS_PER_DAY - 1, newest, 30), true);
+  assert.equal(isPruned(newest, newest, 0), false);
+  const folder = new CopyFolder(2);
+  for (let night = 1; night <= 5; night++) {
+    folder.store({ seconds: night * SECONDS_PER_DAY, bytes: night });
+    folder.prune();
+  }
+  // Nights 3, 4 and 5 stay: the newest and the two days before it.
+  assert.equal(folder.count, 3);
+  assert.equal(folder.bytes, 3 + 4 + 5);
+});
+
+test('three hosts, no growth: own copies, received copies and a repository snapshot night by night, as computed by hand', () => {
+  const forecast = forecastCapacity(estimates(), { nights: 5, growthPerNight: 0 });
+  // alpha keeps its own 10M for 2 days (3 copies) and charlie's 30M for charlie's 2 network days.
+  assert.deepEqual(tableOf(forecast.byHost.get('alpha')!), {
+    'own etc': [10, 20, 30, 30, 30],
+    'copies from charlie': [30, 60, 90, 90, 90],
+  });
+  // bravo keeps its own 20M for 3 days (4 copies), alpha's 10M for 3 days, and the 100M repository.
+  assert.deepEqual(tableOf(forecast.byHost.get('bravo')!), {
+    'own etc': [20, 40, 60, 80, 80],
+    'copies from alpha': [10, 20, 30, 40, 40],
+    'repository snapshots': [100, 100, 100, 100, 100],
+  });
+  // charlie keeps its own 30M for 1 day (2 copies) and bravo's 20M for bravo's 1 network day.
+  assert.deepEqual(tableOf(forecast.byHost.get('charlie')!), {
+    'own etc': [30, 60, 60, 60, 60],
+    'copies from bravo': [20, 40, 40, 40, 40],
+  });
+  assert.deepEqual(forecast.byHost.get('bravo')!.usedBytes.map((b) => b / MiB), [130, 160, 190, 220, 220]);
+});
+
+test('the summary: bravo (200M) is full on night 4, charlie (1100M) below its 1 GiB floor from night 2, alpha neither; they fill first first', () => {
+  const forecast = forecastCapacity(estimates(), { nights: 60, growthPerNight: 0 });
+  assert.deepEqual(
+    forecast.summaries.map((s) => [s.host, s.floorNight, s.fullNight, s.peakBytes / MiB]),
+    [
+      ['bravo', 1, 4, 220],
+      ['charlie', 2, undefined, 100],
+      ['alpha', undefined, undefined, 120],
+    ],
+  );
+  const bravo = forecast.summaries[0]!;
+  assert.deepEqual(
+    bravo.largest.map((c) => [c.label, c.percent]),
+    [
+      ['repository snapshots', 45], // 100 of 220
+      ['own etc', 36], // 80 of 220
+      ['copies from alpha', 18], // 40 of 220
+    ],
+  );
+  assert.equal(forecastWarning(bravo), 'bravo: /archive full on night 4; largest: repository snapshots 45 %, own etc 36 %, copies from alpha 18 %');
+  assert.equal(forecastWarning(forecast.summaries[2]!), undefined);
+});
+
+test('a budget hit: charlie growing 10 % a night outgrows its budget on alpha (30M × (2 + 2) × 1.25 = 150M) on night 5, and alpha keeps what it had', () => {
+  assert.equal(senderBudgetBytes(30 * MiB, 2), 150 * MiB);
+  const [alpha] = forecastFleet(forecastInputs(estimates()), { nights: 7, growthPerNight: 0.1 }).filter((f) => f.host === 'alpha');
+  const charlie = (night: number): number => Math.round(30 * MiB * 1.1 ** (night - 1));
+  const received = alpha!.contributors.find((c) => c.label === 'copies from charlie')!.bytes;
+  // Nights 1-3 accumulate; night 4 stores (99.3M + 39.9M = 139.2M ≤ 150M) and prunes night 1;
+  // night 5 would make 109.2M + 43.9M = 153.2M > 150M: refused, and with no newer copy nothing is pruned.
+  const kept = charlie(2) + charlie(3) + charlie(4);
+  assert.deepEqual(received, [charlie(1), charlie(1) + charlie(2), charlie(1) + charlie(2) + charlie(3), kept, kept, kept, kept]);
+  assert.deepEqual(alpha!.budgetHits, [{ sender: 'charlie', budgetBytes: 150 * MiB, night: 5 }]);
+});
+
+test('the free-space floor is the larger of 1 GiB and two nights of the host\'s own copies', () => {
+  assert.equal(freeSpaceFloorBytes(10 * MiB), 1024 * MiB);
+  assert.equal(freeSpaceFloorBytes(600 * MiB), 1200 * MiB);
+});

@@ -9,7 +9,7 @@ test('validate warns from the forecast: hongkong below its floor from night 27, 
   // peak, less than the 1 GiB floor free from night 27; bcfg2 (100M × 31) is two thirds of it.
   assert.match(
     result.stderr,
-    /inventory\.yaml:\d+:\d+: warning: hosts\.hongkong\.archive\.size: hongkong: \/archive below its free-space floor \(1\.1 GB\) from night 27, not full within 60 nights; largest: own bcfg2 66 %, copies from australia 17 %, own etc 13 %/,
+    /seed\.yaml:\d+:\d+: warning: hosts\.hongkong\.archive\.size: hongkong: \/archive below its free-space floor \(1\.1 GB\) from night 27, not full within 60 nights; largest: own bcfg2 66 %, copies from australia 17 %, own etc 13 %/,
   );
 });
 
@@ -52,7 +52,7 @@ test('bad forecast options and unknown hosts exit 2 with a message', () => {
   for (const [args, message] of [
     [['--nights', '0'], /--nights must be a whole number from 1 to 3660, not '0'/],
     [['--growth', 'fast'], /--growth must be a per cent per night/],
-    [['nowhere'], /unknown host 'nowhere'; hosts of inventory\.yaml: /],
+    [['nowhere'], /unknown host 'nowhere'; hosts of seed\.yaml: /],
     [['--from-log', '/nonexistent/log'], /cannot read \/nonexistent\/log/],
   ] as const) {
     const result = runCli(['forecast', '-i', SEED_INVENTORY, ...args]);

@@ -265,7 +265,7 @@ function summaries(host: HostPlan, fleet: FleetPlan, setupDetails: { needsReposi
       'Exit status: 0 the request ran, 1 it was refused (or failed), 2 bad usage.',
     ),
     restore: summary(
-      `The fleet's "Restore from Backups", as a script: lists the copies of this host (here and on its targets, ` +
+      `Restore from backups, as a script: lists the copies of this host (here and on its targets, ` +
         'read through their kindling-receive), extracts one path or a whole archive of a given date into a new folder ' +
         '(over the live files only when asked), and restores a PostgreSQL dump into a new database with pg_restore. ' +
         '--host NAME works on the copies NAME sent here, to rebuild a lost host from a peer.',
@@ -273,7 +273,7 @@ function summaries(host: HostPlan, fleet: FleetPlan, setupDetails: { needsReposi
       'Exit status: 0 done, 1 the restore failed, 2 bad usage.',
     ),
     setup: summary(
-      `The fleet's "Initial Setup" of ${host.name}, as a script that can run any number of times: it changes only ` +
+      `The initial setup of ${host.name}, as a script that can run any number of times: it changes only ` +
         'what differs from the plan and says what it changed (a second run says "no changes"). Run it as root from a ' +
         `copy of dist/${host.name}/ for the first install, later as ${paths.scriptsDir}/setup (for example after a ` +
         "peer's key was added to the inventory).",

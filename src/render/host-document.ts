@@ -80,6 +80,8 @@ export interface HostDocument {
   /** root's crontab commands, quoted for cron. */
   cron: { nightly: string; deadMan: string };
   setup: {
+    /** This host's key as the inventory has it ('' while unknown), for setup to compare. */
+    inventoryKey: string;
     needsRepositoryUser: boolean;
     repositoryLogsIn: boolean;
     directories: DirectoryRow[];
@@ -330,6 +332,7 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
       deadMan: script('kindling-deadman'),
     },
     setup: {
+      inventoryKey: host.sshPublicKey ?? '',
       needsRepositoryUser,
       repositoryLogsIn,
       directories: setupDirectories(host),

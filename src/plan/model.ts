@@ -175,6 +175,14 @@ export interface ReportingHost {
   schedule: SchedulePlan;
 }
 
+/** One script of a host's dist/ folder, installed into scriptsDir. */
+export interface HostScript {
+  name: string;
+  mode: number;
+  /** Sends a one-line summary of each run to the aggregated log (kindling-receive's report). */
+  reportsSummary: boolean;
+}
+
 export interface HostPlan {
   name: string;
   description: string | undefined;

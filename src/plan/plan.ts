@@ -5,11 +5,11 @@ import { InternalError } from '../errors';
 import { estimateCapacity, type CapacityEstimate } from '../inventory/capacity';
 import { parseSize } from '../parse/size';
 import { parseStartTime } from '../parse/time';
-import type { ArchiveItem, CompressionPlan, FleetPlan, HostPaths, HostPlan, PeerAccess, ReceivedCopiesPlan, SchedulePlan, SshEndpoint } from './model';
+import type { ArchiveItem, CompressionPlan, FleetPlan, HostPaths, HostPlan, HostScript, PeerAccess, ReceivedCopiesPlan, SchedulePlan, SshEndpoint } from './model';
 import { scheduleInUtc } from './schedule';
 import { basename } from 'node:path';
 
-/** The seed's fixed layout; tests move it with mount namespaces, not with settings. */
+/** The fleet's fixed layout on every host; tests move it with mount namespaces, not with settings. */
 export function hostPaths(host: string): HostPaths {
   return {
     archiveMount: '/archive',
@@ -28,8 +28,23 @@ export function hostPaths(host: string): HostPaths {
   };
 }
 
+/**
+ * The one table of the scripts a host installs from its dist/ folder, sorted by name: the
+ * renderer takes their file mode from it, kindling-fetch and setup their list, and the
+ * aggregator the scripts whose one-line summary it accepts (reportsSummary).
+ */
+export const HOST_SCRIPT_TABLE: readonly HostScript[] = [
+  { name: 'blaze', mode: 0o755, reportsSummary: true },
+  { name: 'kindling-deadman', mode: 0o755, reportsSummary: true },
+  { name: 'kindling-fetch', mode: 0o755, reportsSummary: true },
+  { name: 'kindling-receive', mode: 0o755, reportsSummary: false },
+  { name: 'restore', mode: 0o755, reportsSummary: false },
+  { name: 'setup', mode: 0o755, reportsSummary: false },
+  { name: 'wildfire', mode: 0o755, reportsSummary: true },
+];
+
 /** Every executable a host installs from its dist/ folder, sorted. */
-export const HOST_SCRIPTS = ['blaze', 'kindling-deadman', 'kindling-fetch', 'kindling-receive', 'restore', 'setup', 'wildfire'];
+export const HOST_SCRIPTS = HOST_SCRIPT_TABLE.map((script) => script.name);
 
 /** How late a host's nightly report may be before the dead-man's switch mails (a day and two hours of slack). */
 const DEAD_MAN_WINDOW_HOURS = 26;

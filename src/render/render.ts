@@ -7,6 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 import ejs from 'ejs';
 import { InternalError } from '../errors';
 import type { FleetPlan, HostPlan } from '../plan/model';
+import { HOST_SCRIPT_TABLE } from '../plan/plan';
+import { hostDocument } from './host-document';
 import { cronQuote, shellQuote } from './shell-quote';
 import { fleetDocument } from './fleet-document';
 import { markdownCell, markdownText } from './markdown';
@@ -45,9 +47,10 @@ export const templateHelpers = {
   words: (values: readonly unknown[]): string => values.map(shellQuote).join(' '),
 };
 
-const EXECUTABLES = new Set(['blaze', 'wildfire', 'setup', 'restore', 'kindling-fetch', 'kindling-receive', 'kindling-deadman']);
+/** File mode of each output: the scripts' from the one table of scripts, 0644 for the rest. */
+const MODES = new Map(HOST_SCRIPT_TABLE.map((script) => [script.name, script.mode]));
 
-function compileTemplate(file: string, locals: string[] = ['host', 'fleet', 'h'], escape: (value: unknown) => string = shellQuote): ejs.TemplateFunction {
+function compileTemplate(file: string, locals: string[] = ['host', 'fleet', 'doc', 'h'], escape: (value: unknown) => string = shellQuote): ejs.TemplateFunction {
   try {
     return ejs.compile(readFileSync(file, 'utf8'), {
       filename: file,
@@ -73,7 +76,7 @@ function loadHostTemplates(): HostTemplate[] {
     .sort()
     .map((f) => {
       const name = f.slice(0, -'.ejs'.length);
-      return { name, mode: EXECUTABLES.has(name) ? 0o755 : 0o644, render: compileTemplate(join(dir, f)) };
+      return { name, mode: MODES.get(name) ?? 0o644, render: compileTemplate(join(dir, f)) };
     });
 }
 
@@ -85,10 +88,11 @@ function sha256(text: string): string {
 export function renderHost(host: HostPlan, fleet: FleetPlan): RenderedFile[] {
   hostTemplates ??= loadHostTemplates();
   const files: RenderedFile[] = [];
+  const doc = hostDocument(host, fleet);
   for (const template of hostTemplates) {
     let content: string;
     try {
-      content = template.render({ host, fleet, h: templateHelpers });
+      content = template.render({ host, fleet, doc, h: templateHelpers });
     } catch (error) {
       throw new InternalError(`template ${template.name} failed for host ${host.name}: ${(error as Error).message}`, { cause: error });
     }

@@ -94,9 +94,10 @@ wait_for_partial() {
   blaze_sandbox alpha
   run_blaze --help
   assert_success
-  assert_output --partial 'Usage: blaze [--dry-run] [--verbose] [--help]'
+  assert_output --partial 'Usage: blaze [-n|--dry-run] [-v|--verbose] [-h|--help]'
   assert_output --partial '/mnt/src/etc/ -> alpha-etc-<Mon-DD-YYYY>.tar.bz2'
-  for code in '0    every item' '1    at least one item failed' '2    bad usage' '3    another blaze is running' '130  stopped by SIGINT, 143 stopped by SIGTERM'; do
+  for code in '0    done' '1    failed, in whole or in part' '2    bad usage' \
+    '3    another run of the same script holds its lock' '130  stopped by SIGINT, 143 stopped by SIGTERM'; do
     assert_output --partial "$code"
   done
   run_blaze --frobnicate

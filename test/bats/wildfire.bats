@@ -117,7 +117,7 @@ run_wildfire() {
   assert_output 1
   run fleet_exec bravo wildfire --help
   assert_success
-  assert_line --index 0 'Usage: wildfire [--dry-run] [--verbose] [--help]'
+  assert_line --index 0 'Usage: wildfire [-n|--dry-run] [-v|--verbose] [-h|--help]'
   assert_output --partial 'alpha charlie'
   run fleet_exec bravo wildfire --bogus
   assert_failure 2

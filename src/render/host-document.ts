@@ -1,0 +1,358 @@
+// The view model of one host's folder: every value a host template prints that is not a plain
+// field of the plan, computed once here so that templates only loop and interpolate. The
+// security-relevant text (authorized_keys lines above all) is then testable without rendering.
+import type { FleetPlan, HostPlan, PeerAccess } from '../plan/model';
+import { HOST_SCRIPT_TABLE } from '../plan/plan';
+import { cronQuote, shellQuote } from './shell-quote';
+
+/** The widest line of a generated script (the lint test holds every script to it). */
+export const SCRIPT_LINE_WIDTH = 100;
+
+/** One row of the fleet-wide exit-code table: the same numbers mean the same in every script. */
+export interface ExitCode {
+  name: string;
+  code: number;
+  meaning: string;
+}
+
+/**
+ * The exit codes of every generated script (README: "Exit codes of the generated scripts").
+ * A run that did not start its work (2, 3) changed nothing; a failed run (1) did what it could.
+ */
+export const EXIT_CODES: readonly ExitCode[] = [
+  { name: 'EXIT_OK', code: 0, meaning: 'done, or nothing to do' },
+  { name: 'EXIT_FAILED', code: 1, meaning: 'failed, in whole or in part; what could be done was done' },
+  { name: 'EXIT_USAGE', code: 2, meaning: 'bad usage, or this host is not ready for the run; nothing done' },
+  { name: 'EXIT_LOCKED', code: 3, meaning: 'another run of the same script holds its lock; nothing done' },
+];
+
+/** A folder setup creates or corrects. */
+export interface DirectoryRow {
+  path: string;
+  owner: string;
+  group: string;
+  mode: string;
+  /** "path owner group mode", one element of setup's DIRECTORIES. */
+  entry: string;
+}
+
+/** One entry of kindling-receive's verb table: what CALLER may run here. */
+export interface VerbRow {
+  caller: string;
+  /** The verbs, space-separated, quoted as one shell word. */
+  verbs: string;
+}
+
+/** A kind of copy blaze writes on this host, pruned by local retention. */
+export interface OwnKind {
+  label: string;
+  prefix: string;
+  extension: string;
+}
+
+export interface HostDocument {
+  /** Comment lines ("# …", at most SCRIPT_LINE_WIDTH wide) under each script's title. */
+  summaries: Record<string, string[]>;
+  /** The fleet-wide exit-code table, for the constants of every script. */
+  exitCodes: readonly ExitCode[];
+  /** The exit-code table as --help prints it: "  ${EXIT_OK}    done…" (expanded by bash). */
+  exitCodeHelp: string[];
+  /** Extended regular expression of the scripts whose summaries the aggregator accepts. */
+  reportingScriptsPattern: string;
+  paths: {
+    sshKey: string;
+    homeBase: string;
+    allowedSigners: string;
+    serialFile: string;
+    /** Folder of the sysconfig file. */
+    sysconfigDir: string;
+    /** The forced command of every key in authorized_keys. */
+    receiveCommand: string;
+    /** blaze's lock file (the dry run names it). */
+    blazeLock: string;
+    /** Folder on each target that receives this host's copies, with trailing slash. */
+    targetCopyDir: string;
+  };
+  /** "device mountpoint type options 0 2": fstab's file and setup's line. */
+  fstabLine: string;
+  /** "alias: address": the aliases file and setup's line. */
+  aliasLine: string;
+  /** root's crontab commands, quoted for cron. */
+  cron: { nightly: string; deadMan: string };
+  setup: {
+    /** This host's key as the inventory has it ('' while unknown), for setup to compare. */
+    inventoryKey: string;
+    needsRepositoryUser: boolean;
+    repositoryLogsIn: boolean;
+    directories: DirectoryRow[];
+    /** Lines of the authorized_keys of the backup user and of the repository user. */
+    authorizedKeys: { backup: string[]; repository: string[] };
+  };
+  blaze: {
+    /** Each database dump's share of the database estimate, in bytes. */
+    dumpEstimateBytes: number;
+    globalsEstimateBytes: number;
+    spaceMinimumBytes: number;
+    ownKinds: OwnKind[];
+  };
+  receive: { backupVerbs: VerbRow[]; repositoryVerbs: VerbRow[] };
+  targetHosts: string[];
+  repositoryCopyHosts: string[];
+  reportingHostNames: string[];
+  /** restore's archive table: "kind tar-directory tar-member". */
+  archiveKindRows: string[];
+  /** Account pg_restore runs as (postgres on a host without a database). */
+  databaseOsUser: string;
+}
+
+const MEGABYTE = 1024 * 1024;
+
+/** Header prose wraps a little short of the hard limit, as hand-written comments do. */
+const PROSE_WIDTH = 92;
+
+/** Words of TEXT as comment lines "# …" of at most WIDTH columns. */
+export function commentLines(text: string, width = PROSE_WIDTH): string[] {
+  const lines: string[] = [];
+  let line = '#';
+  for (const word of text.split(/\s+/).filter((w) => w.length > 0)) {
+    if (line.length > 1 && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = '#';
+    }
+    line += ` ${word}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/** A summary from paragraphs (wrapped) and preformatted lines ({ lines }). */
+function summary(...blocks: (string | { lines: string[] } | false | undefined)[]): string[] {
+  const out: string[] = [];
+  for (const block of blocks) {
+    if (block === false || block === undefined) continue;
+    if (typeof block === 'string') out.push(...(block === '' ? ['#'] : commentLines(block)));
+    else out.push(...block.lines.map((l) => `# ${l}`));
+  }
+  return out;
+}
+
+/**
+ * The authorized_keys of USER on HOST: a header, then each peer's key confined to the forced
+ * command with the peer's name, or a comment while the inventory has no key for the peer.
+ */
+export function authorizedKeysLines(host: HostPlan, fleet: FleetPlan, user: string, access: readonly PeerAccess[], receiveCommand: string): string[] {
+  return [
+    `# kindling: who may log in as ${user} on ${host.name}, and for what (${receiveCommand} decides).`,
+    `# Generated from ${fleet.inventoryName}; setup rewrites this file.`,
+    ...access.map((a) =>
+      a.publicKey
+        ? `restrict,command="${receiveCommand} ${a.caller}" ${a.publicKey} kindling@${a.caller}`
+        : `# ${a.caller} (${a.verbs.join(', ')}): no sshPublicKey in the inventory yet`,
+    ),
+  ];
+}
+
+/** Folders setup creates or corrects: path, owner, group, mode. */
+export function setupDirectories(host: HostPlan): DirectoryRow[] {
+  const { paths, users } = host;
+  const row = (path: string, owner: string, mode: string): DirectoryRow => ({ path, owner, group: owner, mode, entry: `${path} ${owner} ${owner} ${mode}` });
+  return [
+    row(paths.stateDir, 'root', '0755'),
+    row(`${paths.stateDir}/ssh`, 'root', '0700'),
+    row(`${paths.stateDir}/home`, 'root', '0755'),
+    row(paths.backupRoot, 'root', '0755'),
+    row(paths.ownBackupDir, 'root', '0700'),
+    ...host.receivesFrom.map((peer) => row(`${paths.backupRoot}/${peer}`, users.backup, '0700')),
+    row(paths.repoBackupDir, host.repositoryCopy ? users.repository : users.backup, '0755'),
+    row(paths.logDir, users.backup, '0755'),
+    row(paths.sysconfig.replace(/\/[^/]+$/, ''), 'root', '0755'),
+  ];
+}
+
+function blazeKinds(host: HostPlan): OwnKind[] {
+  const db = host.database;
+  return [
+    ...host.archives.map((a) => ({ label: a.kind, prefix: a.filePrefix, extension: a.extension })),
+    ...(db ? db.dumps.map((d) => ({ label: `postgresql-${d.database}`, prefix: d.filePrefix, extension: d.extension })) : []),
+    ...(db ? [{ label: 'postgresql-globals', prefix: db.globals.filePrefix, extension: db.globals.extension }] : []),
+  ];
+}
+
+function verbRows(access: readonly PeerAccess[]): VerbRow[] {
+  return access.map((a) => ({ caller: a.caller, verbs: shellQuote(a.verbs.join(' ')) }));
+}
+
+/** The exit-code table as --help prints it; the codes come from the script's constants. */
+function exitCodeHelp(): string[] {
+  return [
+    'Exit status (the same in every kindling script):',
+    ...EXIT_CODES.map((e) => `  \${${e.name}}    ${e.meaning}`),
+    '  130  stopped by SIGINT, 143 stopped by SIGTERM',
+  ];
+}
+
+function summaries(host: HostPlan, fleet: FleetPlan, setupDetails: { needsRepositoryUser: boolean; repositoryLogsIn: boolean }): Record<string, string[]> {
+  const { paths, users } = host;
+  const db = host.database;
+  const removable = host.removable;
+  const received = host.receivesFrom.length > 0;
+  return {
+    blaze: summary(
+      `Nightly local backups into ${paths.ownBackupDir}/: one archive per source folder` +
+        (db ? `, a pg_dump of each database and the cluster's roles (pg_dumpall --globals-only).` : '.'),
+      removable &&
+        `Then mirrors the repository and the day's archives to every attached drive labelled ` +
+          `${removable.labelPrefix}NNN, keeping ${removable.keepDays} days of dated copies there.`,
+      `Every file is written under a hidden temporary name, synced, verified (decompressed and listed` +
+        (db ? '; pg_restore --list for dumps' : '') +
+        `) and only then renamed to its final name. Copies more than ${host.retention.localDays} days older than the newest ` +
+        `good copy of their kind are pruned` +
+        (received ? `, here and in the folders of the hosts that send their copies here (${host.receivesFrom.join(', ')}).` : '.'),
+      `Runs as root from root's crontab, before wildfire.`,
+      '',
+      `Exit status: 0 every item written, 1 at least one item failed (the others were still written), ` +
+        `2 bad usage or not ready (not root, ${paths.archiveMount} not mounted), 3 another blaze is running, ` +
+        `130/143 stopped by INT/TERM.`,
+    ),
+    wildfire: summary(
+      `Copies this host's local backups (${paths.ownBackupDir}/) to each LAN target, by rsync over ssh as the backup user` +
+        (host.repository ? ', and the repository to every repository copy host' : '') +
+        `. The targets accept this host's key only for this (rrsync confines it to their ${paths.backupRoot}/${host.name}/, ` +
+        `without deleting or rewriting what is there); each target prunes its copies itself (blaze, network retention). ` +
+        `Runs from root's crontab after blaze.`,
+      '',
+      `Exit status: 0 every copy made, 1 at least one target failed (the others were still copied), ` +
+        `2 bad usage or not ready (no ${paths.ownBackupDir}), 3 another wildfire is running.`,
+    ),
+    'kindling-fetch': summary(
+      `Fetches this host's generated files from the admin host named in ${paths.sysconfig} ` +
+        `(its ${fleet.distServeDir}/${host.name}/, read-only through its kindling-receive), checks them and installs the ` +
+        `scripts into ${paths.scriptsDir}, root-owned, mode 0755, each by rename: a running script is never overwritten ` +
+        `in place. The set is rejected whole, and the last good scripts stay, unless every file matches SHA256SUMS, ` +
+        `nothing is missing or extra, every script passes \`bash -n\`` +
+        (host.signing
+          ? `, and MANIFEST carries a valid signature of an allowed signer with a serial not older than the installed ` +
+            `set's (no replay of an old, validly signed set).`
+          : '.'),
+      '',
+      `Exit status: 0 installed or already current, 1 the set was rejected or could not be fetched ` +
+        `(the last good scripts stay), 2 bad usage, 3 another kindling-fetch is running.`,
+    ),
+    'kindling-deadman': summary(
+      host.deadMan
+        ? `The dead-man's switch of the fleet. Runs daily on this host, the aggregator: a host whose newest blaze or ` +
+            `wildfire line in ${paths.aggregateLog} is older than ${host.deadMan.windowHours} hours (or that never reported) ` +
+            `is mailed to ${host.mail.alias}: a host whose cron never fires is otherwise silent forever.`
+        : `The dead-man's switch of the fleet. It runs on the aggregator, ${host.aggregatorHost}; here it only says so.`,
+      '',
+      'Exit status: 0 every host reported in time, 1 a host is late, 2 bad usage.',
+    ),
+    'kindling-receive': summary(
+      `The forced command of every key in the authorized_keys of ${users.backup} and ${users.repository} here: ` +
+        "sshd runs `kindling-receive CALLER` whatever the caller asked, with the request in SSH_ORIGINAL_COMMAND. " +
+        `A request is "VERB ARGS" (wildfire and friends send the verb as rsync's --rsync-path); only the verbs the ` +
+        'inventory gives the caller are allowed:',
+      {
+        lines: [
+          `  store       rsync into ${paths.backupRoot}/CALLER/ (rrsync: write-only, no delete; and`,
+          '              --ignore-existing: a copy once stored cannot be rewritten by its sender)',
+          `  copies      rsync from ${paths.backupRoot}/CALLER/ (rrsync: read-only), for restore`,
+          `  report      append the one summary line on stdin to ${paths.aggregateLog}`,
+          `  dist        rsync from ${fleet.distServeDir}/CALLER/ (rrsync: read-only), for kindling-fetch`,
+          `  repository  rsync into ${paths.repoBackupDir}/ as ${users.repository} (rrsync: write-only)`,
+        ],
+      },
+      'Anything else is refused and logged to syslog (auth).',
+      '',
+      'Exit status: 0 the request ran, 1 it was refused (or failed), 2 bad usage.',
+    ),
+    restore: summary(
+      `Restore from backups, as a script: lists the copies of this host (here and on its targets, ` +
+        'read through their kindling-receive), extracts one path or a whole archive of a given date into a new folder ' +
+        '(over the live files only when asked), and restores a PostgreSQL dump into a new database with pg_restore. ' +
+        '--host NAME works on the copies NAME sent here, to rebuild a lost host from a peer.',
+      '',
+      'Exit status: 0 done, 1 the restore failed, 2 bad usage.',
+    ),
+    setup: summary(
+      `The initial setup of ${host.name}, as a script that can run any number of times: it changes only ` +
+        'what differs from the plan and says what it changed (a second run says "no changes"). Run it as root from a ' +
+        `copy of dist/${host.name}/ for the first install, later as ${paths.scriptsDir}/setup (for example after a ` +
+        "peer's key was added to the inventory).",
+      {
+        lines: [
+          `  users       ${users.backup}${setupDetails.needsRepositoryUser ? ` and ${users.repository}` : ''} (created as system users when missing)`,
+          `  key         ${paths.stateDir}/ssh/id_ed25519, root's key to reach the peers (printed at the end)`,
+          `  folders     ${paths.backupRoot}, ${paths.repoBackupDir}, ${paths.logDir},`,
+          '              with owners and modes',
+          `  files       ${paths.sysconfig}, the ${host.mail.alias} alias,`,
+          `              the ${paths.archiveMount} line of /etc/fstab (only when absent)`,
+          `  access      authorized_keys of ${users.backup}${setupDetails.repositoryLogsIn ? ` and ${users.repository}` : ''}: ` +
+            "each peer's key may only run kindling-receive",
+          '  scripts     installed from this folder through kindling-fetch --from (verified the same way)',
+          "  crontab     root's kindling block, merged between its markers; other jobs are kept",
+        ],
+      },
+      '',
+      'Exit status: 0 done (or nothing to do), 1 a step failed, 2 bad usage or not root.',
+    ),
+  };
+}
+
+/** The view model of HOST's folder. */
+export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
+  const { paths } = host;
+  const receiveCommand = `${paths.scriptsDir}/kindling-receive`;
+  const script = (name: string): string => cronQuote(`${paths.scriptsDir}/${name}`);
+  const needsRepositoryUser = host.repository !== undefined || host.repositoryCopy !== undefined;
+  const repositoryLogsIn = host.access.repository.length > 0;
+  const db = host.database;
+  const volume = host.archiveVolume;
+  return {
+    summaries: summaries(host, fleet, { needsRepositoryUser, repositoryLogsIn }),
+    exitCodes: EXIT_CODES,
+    exitCodeHelp: exitCodeHelp(),
+    reportingScriptsPattern: `^(${HOST_SCRIPT_TABLE.filter((s) => s.reportsSummary)
+      .map((s) => s.name)
+      .join('|')})$`,
+    paths: {
+      sshKey: `${paths.stateDir}/ssh/id_ed25519`,
+      homeBase: `${paths.stateDir}/home`,
+      allowedSigners: `${paths.stateDir}/allowed_signers`,
+      serialFile: `${paths.stateDir}/dist-serial`,
+      sysconfigDir: paths.sysconfig.replace(/\/[^/]+$/, ''),
+      receiveCommand,
+      blazeLock: `${paths.lockDir}/kindling-blaze.lock`,
+      targetCopyDir: `${paths.backupRoot}/${host.name}/`,
+    },
+    fstabLine: [volume.device, volume.mountPoint, volume.fsType, volume.options, '0', '2'].join(' '),
+    aliasLine: `${host.mail.alias}: ${host.mail.address}`,
+    cron: {
+      nightly: [script('kindling-fetch'), script('blaze'), script('wildfire')].join('; '),
+      deadMan: script('kindling-deadman'),
+    },
+    setup: {
+      inventoryKey: host.sshPublicKey ?? '',
+      needsRepositoryUser,
+      repositoryLogsIn,
+      directories: setupDirectories(host),
+      authorizedKeys: {
+        backup: authorizedKeysLines(host, fleet, host.users.backup, host.access.backup, receiveCommand),
+        repository: authorizedKeysLines(host, fleet, host.users.repository, host.access.repository, receiveCommand),
+      },
+    },
+    blaze: {
+      // Database estimates are for all dumps of a night; each dump gets its share.
+      dumpEstimateBytes: db ? Math.ceil(db.estimatedBytes / Math.max(db.dumps.length, 1)) : 0,
+      globalsEstimateBytes: MEGABYTE,
+      spaceMinimumBytes: MEGABYTE,
+      ownKinds: blazeKinds(host),
+    },
+    receive: { backupVerbs: verbRows(host.access.backup), repositoryVerbs: verbRows(host.access.repository) },
+    targetHosts: host.targets.map((t) => t.host),
+    repositoryCopyHosts: host.repository ? host.repository.copies.map((c) => c.host) : [],
+    reportingHostNames: host.reportingHosts.map((r) => r.name),
+    archiveKindRows: host.archives.map((a) => `${a.kind} ${a.tarDirectory} ${a.tarMember}`),
+    databaseOsUser: db ? db.osUser : 'postgres',
+  };
+}

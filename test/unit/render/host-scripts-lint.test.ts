@@ -1,0 +1,130 @@
+// The contract of the host templates and of the bash they generate: templates only loop and
+// interpolate (plan logic lives in src/render/host-document.ts), and every generated script of
+// the seed fleet and of the 20-host fleet defines only functions it calls, keeps its lines to
+// 100 columns and is as shfmt formats it. (bash -n and shellcheck: test/unit/cli/generate.test.ts.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { buildDist } from '../../../src/pipeline';
+import { HOST_SCRIPTS } from '../../../src/plan/plan';
+import { SCRIPT_LINE_WIDTH } from '../../../src/render/host-document';
+import { TEMPLATES_DIR, type RenderedFile } from '../../../src/render/render';
+import { FLEET20_INVENTORY, SEED_INVENTORY, scratchDir } from '../support/cli';
+
+/** The flags shfmt formats the generated scripts with (README: "How it is built"). */
+export const SHFMT_FLAGS = ['-i', '2', '-ci', '-bn'];
+
+/** The code of each scriptlet of an EJS template: <% %>, <%_ _%>, <%= %> and <%- %>, not <%# %>. */
+function scriptlets(template: string): string[] {
+  return [...template.matchAll(/<%([_=-]?)(?!#)([\s\S]*?)[-_]?%>/g)].map((m) => m[2]!);
+}
+
+/** What in a scriptlet is plan logic: a declaration (other than a for-of loop variable), a function, an arrow. */
+function planLogicIn(code: string): string[] {
+  const withoutLoops = code.replace(/\bfor\s*\(\s*const\s+\w+\s+of\b/g, 'for (');
+  return [...withoutLoops.matchAll(/\b(const|let|var|function)\b|=>/g)].map((m) => m[0]);
+}
+
+const scripts = new Set(HOST_SCRIPTS);
+
+function renderedScripts(): RenderedFile[] {
+  return [SEED_INVENTORY, FLEET20_INVENTORY].flatMap((inventory) =>
+    buildDist(inventory).files.filter((f) => scripts.has(f.path.split('/')[1]!)),
+  );
+}
+
+const rendered = renderedScripts();
+
+test('the checks see every script of both fleets', () => {
+  assert.equal(rendered.length, (7 + 20) * HOST_SCRIPTS.length);
+});
+
+test('host templates and library partials hold no plan logic: no declaration, function or arrow', () => {
+  const files = ['host', 'lib'].flatMap((dir) => readdirSync(join(TEMPLATES_DIR, dir)).map((f) => join(TEMPLATES_DIR, dir, f)));
+  assert.ok(files.length > 10);
+  const offences = files.flatMap((file) =>
+    scriptlets(readFileSync(file, 'utf8')).flatMap((code) => planLogicIn(code).map((what) => `${file}: ${what} in <%${code}%>`)),
+  );
+  assert.deepEqual(offences, []);
+});
+
+test('the plan-logic check finds a declaration, a helper function and an arrow function', () => {
+  const caught = (template: string): string[] => scriptlets(template).flatMap(planLogicIn);
+  assert.deepEqual(caught('<% const x = host.name; %>'), ['const']);
+  assert.deepEqual(caught('<%- host.targets.map((t) => t.host) %>'), ['=>']);
+  assert.deepEqual(caught('<% function f() {} %>'), ['function']);
+  assert.deepEqual(caught('<% for (const a of host.archives) { -%><%= a.kind %><% } -%>'), []);
+  assert.deepEqual(caught('<%# a note: const x => y %>'), []);
+});
+
+/** Functions a script defines ("name() {" at the start of a line). */
+function definedFunctions(script: string): string[] {
+  return [...script.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)\(\) \{/gm)].map((m) => m[1]!);
+}
+
+/** Functions SCRIPT defines and never calls (a call: the name as a word outside its definition and comments). */
+export function uncalledFunctions(script: string): string[] {
+  const code = script
+    .split('\n')
+    .filter((line) => !/^\s*#/.test(line))
+    .join('\n');
+  return definedFunctions(script).filter((name) => {
+    const uses = code.match(new RegExp(`(^|[^A-Za-z0-9_-])${name}(?![A-Za-z0-9_(-])`, 'gm')) ?? [];
+    return uses.length === 0;
+  });
+}
+
+test('every function a generated script defines is called in it', () => {
+  const offences = rendered.flatMap((f) => uncalledFunctions(f.content).map((name) => `${f.path}: ${name}`));
+  assert.deepEqual(offences, []);
+});
+
+test('the unused-function check finds a function nobody calls', () => {
+  assert.deepEqual(uncalledFunctions('used() {\n  :\n}\nunused() {\n  :\n}\n# unused is only named here\nused\n'), ['unused']);
+});
+
+/**
+ * Lines longer than SCRIPT_LINE_WIDTH, outside the bodies of quoted here-documents: those are
+ * files setup writes byte for byte (authorized_keys lines carry whole keys, crontab lines whole
+ * commands), not bash.
+ */
+export function longLines(script: string): string[] {
+  const long: string[] = [];
+  let dataEnd: string | undefined;
+  for (const [i, line] of script.split('\n').entries()) {
+    if (dataEnd !== undefined) {
+      if (line === dataEnd) dataEnd = undefined;
+      continue;
+    }
+    const data = /<<'([A-Z_]+)'/.exec(line);
+    if (data) dataEnd = data[1];
+    if (line.length > SCRIPT_LINE_WIDTH) long.push(`${i + 1}: ${line.length} columns`);
+  }
+  return long;
+}
+
+test('no generated line is longer than 100 columns', () => {
+  const offences = rendered.flatMap((f) => longLines(f.content).map((where) => `${f.path}:${where}`));
+  assert.deepEqual(offences, []);
+});
+
+test('the line check finds a long line, but not in a quoted here-document', () => {
+  const long = 'x'.repeat(SCRIPT_LINE_WIDTH + 1);
+  assert.deepEqual(longLines(`a\n${long}\n`), ['2: 101 columns']);
+  assert.deepEqual(longLines(`read -r -d '' K <<'KEYS_END' || true\n${long}\nKEYS_END\n`), []);
+});
+
+test('shfmt -d finds nothing to change in any generated script', () => {
+  const dir = scratchDir();
+  const paths = rendered.map((f) => {
+    const path = join(dir, f.path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, f.content);
+    return path;
+  });
+  const result = spawnSync('shfmt', ['-d', ...SHFMT_FLAGS, ...paths], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  assert.ok(!result.error, 'shfmt must be installed (scripts/test-all installs it)');
+  assert.equal(result.status, 0, result.stdout.slice(0, 4000) + result.stderr);
+});

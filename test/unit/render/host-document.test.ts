@@ -1,6 +1,6 @@
 // The view model of a host's folder (src/render/host-document.ts), without rendering any
 // template: the authorized_keys lines, setup's folder table and the paths the scripts print,
-// for the seed fleet (inventory.yaml) and the 20-host fixture fleet.
+// for the seed fleet (its fixture copy, seed.yaml) and the 20-host fixture fleet.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildPlan } from '../../../src/pipeline';
@@ -24,7 +24,7 @@ test('authorized_keys of the seed: a header, then one comment per peer that has 
   const doc = hostDocument(hostOf(seed, 'australia'), seed);
   assert.deepEqual(doc.setup.authorizedKeys.backup, [
     '# kindling: who may log in as backup on australia, and for what (/usr/local/bin/kindling-receive decides).',
-    '# Generated from inventory.yaml; setup rewrites this file.',
+    '# Generated from seed.yaml; setup rewrites this file.',
     '# chile (store, copies): no sshPublicKey in the inventory yet',
     '# romania (store, copies): no sshPublicKey in the inventory yet',
   ]);

@@ -5,6 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { InputError } from '../errors';
 import { capDiagnostics, DiagnosticList, type DocPath, type Position } from './diagnostics';
+import { fastParse } from './fast-parse';
 
 /** Larger inventories are refused before parsing: a fleet of 10,000 hosts is about 3 MiB. */
 export const MAX_INVENTORY_BYTES = 16 * 1024 * 1024;
@@ -45,6 +46,37 @@ export function loadInventory(file: string): LoadedInventory {
 
 /** Parses inventory TEXT that came from FILE (the name is used in messages only). */
 export function parseInventory(file: string, text: string): LoadedInventory {
+  const fast = fastParse(text);
+  if (fast !== undefined && fast.data !== null && fast.data !== undefined) {
+    return { file, data: withoutExtensionKeys(fast.data), locate: offsetLocator(text, fast.offsetOf) };
+  }
+  return parseWithPositions(file, text);
+}
+
+/** A locator from a document path to a line and column, through OFFSET_OF; lines counted on first use. */
+function offsetLocator(text: string, offsetOf: (path: DocPath) => number | undefined): (path: DocPath) => Position | undefined {
+  let lineStarts: number[] | undefined;
+  return (path) => {
+    const offset = offsetOf(path);
+    if (offset === undefined) return undefined;
+    if (lineStarts === undefined) {
+      lineStarts = [0];
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+    }
+    // The last line start at or before OFFSET, as the yaml library's LineCounter.
+    let low = 0;
+    let high = lineStarts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (lineStarts[middle]! <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, column: offset - lineStarts[low]! + 1 };
+  };
+}
+
+/** The `yaml` library's parse: every syntax error with its position, aliases, merge keys. */
+export function parseWithPositions(file: string, text: string): LoadedInventory {
   const lineCounter = new LineCounter();
   // uniqueKeys is checked below, in one pass: the library's own check is quadratic in the
   // number of keys of a mapping (10,000 hosts: seconds).

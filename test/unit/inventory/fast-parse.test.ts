@@ -1,0 +1,72 @@
+// The fast parse (src/inventory/fast-parse.ts) must give the data and the positions of the
+// `yaml` parse, or step aside: every fixture is read both ways and every path compared.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseInventory, parseWithPositions, type LoadedInventory } from '../../../src/inventory/load';
+import { fastParse } from '../../../src/inventory/fast-parse';
+import type { DocPath } from '../../../src/inventory/diagnostics';
+import { REPO_ROOT } from '../support/cli';
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return yamlFiles(path);
+    return /\.ya?ml$/.test(entry.name) ? [path] : [];
+  });
+}
+
+/** Every path of DATA (and a few that are not there, which fall back to an ancestor). */
+function everyPath(data: unknown, path: DocPath = []): DocPath[] {
+  const children: DocPath[] = [];
+  if (Array.isArray(data)) data.forEach((item, i) => children.push(...everyPath(item, [...path, i])));
+  else if (typeof data === 'object' && data !== null) for (const [key, value] of Object.entries(data)) children.push(...everyPath(value, [...path, key]));
+  return [path, [...path, 'not-there'], ...children];
+}
+
+function slowOrError(file: string, text: string): LoadedInventory | string {
+  try {
+    return parseWithPositions(file, text);
+  } catch (error) {
+    return String(error);
+  }
+}
+
+test('every fixture read the fast way has the data and every position of the yaml parse', () => {
+  let fast = 0;
+  for (const file of yamlFiles(join(REPO_ROOT, 'test', 'fixtures'))) {
+    const text = readFileSync(file, 'utf8');
+    if (fastParse(text) === undefined) continue;
+    fast += 1;
+    const slow = slowOrError(file, text);
+    const quick = parseInventory(file, text);
+    assert.notEqual(typeof slow, 'string', `${file}: the fast parse read what the yaml parse refuses: ${String(slow)}`);
+    const { data, locate } = slow as LoadedInventory;
+    assert.deepEqual(quick.data, data, file);
+    for (const path of everyPath(data)) assert.deepEqual(quick.locate(path), locate(path), `${file}: ${path.join('.')}`);
+  }
+  // Most fixtures are plain YAML: the fast path is the one that runs.
+  assert.ok(fast >= 40, `only ${fast} fixtures took the fast path`);
+});
+
+test('the fast parse steps aside for what only the yaml parse reports exactly', () => {
+  const cases = {
+    alias: 'x-a: &a {k: 1}\nhosts: *a\n',
+    merge: 'defaults: {<<: {k: 1}}\n',
+    tag: 'version: !!str 1\n',
+    duplicate: 'a: 1\na: 2\n',
+    tab: 'a:\n\tb: 1\n',
+    syntax: 'a: [1, 2\n',
+    directive: '%YAML 1.1\n---\na: 1\n',
+    numberKey: '1: a\n',
+    emptyFlowValue: 'a: {b, c: 1}\n',
+  };
+  for (const [name, text] of Object.entries(cases)) assert.equal(fastParse(text), undefined, name);
+});
+
+test('numbers, booleans and nulls are read as the YAML 1.2 core schema of the yaml library', () => {
+  const text = 'a: 1_000\nb: 0b101\nc: 0x1F\nd: 0o17\ne: .inf\nf: ~\ng: True\nh: yes\ni: 1.5e3\nj: 012\nk: -.5\n';
+  assert.deepEqual(fastParse(text)?.data, parseWithPositions('t.yaml', text).data);
+  assert.deepEqual(fastParse(text)?.data, { a: '1_000', b: '0b101', c: 31, d: 15, e: Infinity, f: null, g: true, h: 'yes', i: 1500, j: 12, k: -0.5 });
+});

@@ -5,7 +5,7 @@ import { validateInventory, type ValidatedInventory } from './inventory/validate
 import { archiveCapacity } from './plan/capacity-check';
 import type { FleetPlan } from './plan/model';
 import { planFleet } from './plan/plan';
-import { renderFleet, renderFleetInBatches, type RenderedFile } from './render/render';
+import { fleetBatchesByDigest, renderFleet, type HostBatch, type RenderedFile } from './render/render';
 
 export interface PipelineResult extends ValidatedInventory {
   plan: FleetPlan;
@@ -31,8 +31,12 @@ export function buildDist(source: InventorySource, options: PipelineOptions = {}
   return { ...result, files: renderFleet(result.plan) };
 }
 
-/** Like buildDist, but the files are rendered batch by batch (a host folder each) as they are consumed. */
-export function buildDistInBatches(source: InventorySource): PipelineResult & { batches: Iterable<RenderedFile[]> } {
+/**
+ * Like buildDist, but the files are rendered batch by batch (a host folder each) as they are
+ * consumed, and each host's folder only when its digest (with kindling's VERSION) says it may
+ * have changed.
+ */
+export function buildDistInBatches(source: InventorySource, version: string): PipelineResult & { batches: Iterable<HostBatch | RenderedFile[]> } {
   const result = buildPlan(source);
-  return { ...result, batches: renderFleetInBatches(result.plan) };
+  return { ...result, batches: fleetBatchesByDigest(result.plan, version) };
 }

@@ -8,6 +8,7 @@ import { buildDistInBatches } from '../pipeline';
 import { syncDist } from '../write/write-dist';
 import { diagnosticsText, result, type CommandResult, type Finish } from './command';
 import { inventoryArgument, locateInventory, locateOut } from './locate';
+import { kindlingVersion } from './version';
 
 export interface GenerateOptions {
   inventory?: string;
@@ -18,7 +19,7 @@ export interface GenerateOptions {
 export function runGenerate(options: GenerateOptions): CommandResult {
   const inventory = locateInventory(options.inventory);
   const out = locateOut(options.out, inventory);
-  const { batches, warnings } = buildDistInBatches(inventory);
+  const { batches, warnings } = buildDistInBatches(inventory, kindlingVersion());
   const stderr = diagnosticsText(warnings);
   // Rendered, compared and staged one host at a time: a large fleet's tree never sits in memory.
   const summary = syncDist(out, batches, options.check === true);

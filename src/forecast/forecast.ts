@@ -1,7 +1,7 @@
 // The forecast as every caller uses it (kindling forecast, validate's capacity warning, the
 // charts of dist/README.md): the plan's capacity estimates in, summaries that fill first first out.
 import type { CapacityEstimate } from '../inventory/capacity';
-import { forecastFleet, type ForecastHostInput, type ForecastOptions, type HostForecast } from './simulate';
+import { fleetForecaster, type ForecastHostInput, type ForecastOptions, type HostForecast } from './simulate';
 import { compareUrgency, summarizeForecast, type ForecastSummary } from './summary';
 
 /** Nights forecast unless told otherwise (kindling forecast --nights). */
@@ -14,13 +14,29 @@ export function forecastInputs(estimates: ReadonlyMap<string, CapacityEstimate>)
 export interface FleetForecast {
   /** Every host, the one that fills first first. */
   summaries: ForecastSummary[];
-  byHost: Map<string, HostForecast>;
+  /** One host's nights, worked out again when asked (a chart or --json shows a few hosts). */
+  byHost: { get(host: string): HostForecast | undefined };
 }
 
+/**
+ * Forecasts and summarises one host at a time: at 10,000 hosts the nights of every
+ * contributor of every host (millions of numbers) are never all in memory at once.
+ */
 export function forecastCapacity(estimates: ReadonlyMap<string, CapacityEstimate>, options: ForecastOptions): FleetForecast {
-  const forecasts = forecastFleet(forecastInputs(estimates), options);
+  const inputs = forecastInputs(estimates);
+  const forecastHost = fleetForecaster(inputs, options);
+  const inputByHost = new Map(inputs.map((input) => [input.name, input]));
+  const asked = new Map<string, HostForecast>();
   return {
-    summaries: forecasts.map(summarizeForecast).sort(compareUrgency),
-    byHost: new Map(forecasts.map((f) => [f.host, f])),
+    summaries: inputs.map((input) => summarizeForecast(forecastHost(input))).sort(compareUrgency),
+    byHost: {
+      get(host) {
+        const input = inputByHost.get(host);
+        if (input === undefined) return undefined;
+        let forecast = asked.get(host);
+        if (forecast === undefined) asked.set(host, (forecast = forecastHost(input)));
+        return forecast;
+      },
+    },
   };
 }

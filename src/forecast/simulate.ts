@@ -110,9 +110,17 @@ function hostSizes(input: ForecastHostInput, options: ForecastOptions): HostSize
 
 /** Forecasts every host of INPUTS (senders are looked up among them) for options.nights nights. */
 export function forecastFleet(inputs: ForecastHostInput[], options: ForecastOptions): HostForecast[] {
+  return inputs.map(fleetForecaster(inputs, options));
+}
+
+/**
+ * Forecasts one host of INPUTS at a time (senders are looked up among them), so that a caller
+ * that needs only each host's summary keeps one host's nights in memory, not the fleet's.
+ */
+export function fleetForecaster(inputs: ForecastHostInput[], options: ForecastOptions): (input: ForecastHostInput) => HostForecast {
   const sizesByHost = new Map(inputs.map((input) => [input.name, hostSizes(input, options)]));
   const estimateByHost = new Map(inputs.map((input) => [input.name, input.contributors.ownKinds.reduce((sum, k) => sum + k.nightlyBytes, 0)]));
-  return inputs.map((input) => forecastHost(input, options, sizesByHost, estimateByHost));
+  return (input) => forecastHost(input, options, sizesByHost, estimateByHost);
 }
 
 function forecastHost(

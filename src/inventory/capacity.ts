@@ -52,8 +52,17 @@ export function nightlyBytes(host: Host): number {
   return total;
 }
 
+/** Estimates of each inventory: validate's capacity rule and the plan both ask, once each per run. */
+const estimatesByInventory = new WeakMap<Inventory, ReadonlyMap<string, CapacityEstimate>>();
+
 /** Estimates every host's /archive use; pure, over the whole fleet at once (O(hosts + targets)). */
-export function estimateCapacity(inventory: Inventory): Map<string, CapacityEstimate> {
+export function estimateCapacity(inventory: Inventory): ReadonlyMap<string, CapacityEstimate> {
+  let estimates = estimatesByInventory.get(inventory);
+  if (estimates === undefined) estimatesByInventory.set(inventory, (estimates = computeEstimates(inventory)));
+  return estimates;
+}
+
+function computeEstimates(inventory: Inventory): Map<string, CapacityEstimate> {
   const byName = new Map(inventory.hosts.map((h) => [h.name, h]));
   const nightlyByHost = new Map(inventory.hosts.map((h) => [h, nightlyBytes(h)]));
   const received = new Map<string, number>();

@@ -84,10 +84,67 @@ function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
+const hostFleetViews = new WeakMap<FleetPlan, FleetPlan>();
+
+/**
+ * The fleet as a host's files see it: its settings, not its other hosts (each host's plan
+ * already holds what it needs of them). So a host's files depend on its own plan, these
+ * settings, the templates and kindling's version only: what hostDigest covers.
+ */
+function hostFleetView(fleet: FleetPlan): FleetPlan {
+  let view = hostFleetViews.get(fleet);
+  if (view === undefined) {
+    const { hosts: _hosts, warnings: _warnings, ...settings } = fleet;
+    const refuse = (): never => {
+      throw new InternalError("a host's files must depend on its own plan and the fleet's settings only (see hostDigest); put what it needs of other hosts in its plan");
+    };
+    view = Object.defineProperties({ ...settings }, { hosts: { get: refuse }, warnings: { get: refuse } }) as FleetPlan;
+    hostFleetViews.set(fleet, view);
+  }
+  return view;
+}
+
+/** Every file under DIR (templates/: host, lib, fleet), path and content, in a fixed order. */
+export function templatesDigest(dir: string = TEMPLATES_DIR): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string, prefix: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (entry.isDirectory()) walk(join(dir, entry.name), `${prefix}${entry.name}/`);
+      else hash.update(`${prefix}${entry.name}\0`).update(readFileSync(join(dir, entry.name))).update('\0');
+    }
+  };
+  walk(dir, '');
+  return hash.digest('hex');
+}
+
+let templatesDigestText: string | undefined;
+
+/**
+ * The digest of everything HOST's folder is rendered from: its plan, the fleet's settings,
+ * every template and kindling's VERSION. Equal digests give byte-identical files, so a host
+ * whose digest matches the last generate's (write-dist.ts keeps them) is not rendered again.
+ */
+export function hostDigest(host: HostPlan, fleet: FleetPlan, version: string): string {
+  templatesDigestText ??= templatesDigest();
+  const { hosts: _hosts, warnings: _warnings, ...settings } = fleet;
+  return createHash('sha256')
+    .update(`kindling ${version}\0${templatesDigestText}\0${JSON.stringify(settings)}\0${JSON.stringify(host)}`)
+    .digest('hex');
+}
+
+/** A host's folder, rendered only when asked: write-dist.ts first looks whether its digest changed. */
+export interface HostBatch {
+  /** The host's folder; '' for the fleet files at the top of dist/. */
+  folder: string;
+  digest: string;
+  render: () => RenderedFile[];
+}
+
 /** Renders every file of one host's folder, SHA256SUMS last. */
-export function renderHost(host: HostPlan, fleet: FleetPlan): RenderedFile[] {
+export function renderHost(host: HostPlan, fullFleet: FleetPlan): RenderedFile[] {
   hostTemplates ??= loadHostTemplates();
   const files: RenderedFile[] = [];
+  const fleet = hostFleetView(fullFleet);
   const doc = hostDocument(host, fleet);
   for (const template of hostTemplates) {
     let content: string;
@@ -143,6 +200,22 @@ export function renderFleetFiles(fleet: FleetPlan): RenderedFile[] {
 export function* renderFleetInBatches(fleet: FleetPlan): Generator<RenderedFile[]> {
   for (const host of fleet.hosts) yield renderHost(host, fleet);
   yield renderFleetFiles(fleet);
+}
+
+/**
+ * Like renderFleetInBatches, but each host's folder is a HostBatch, rendered when asked, and
+ * so are the fleet files (folder ''): their digest covers the fleet's settings and warnings
+ * and every host's digest, so they are drawn again (the chart costs most) only when one changed.
+ */
+export function* fleetBatchesByDigest(fleet: FleetPlan, version: string): Generator<HostBatch> {
+  const { hosts: _hosts, ...settings } = fleet;
+  const fleetHash = createHash('sha256').update(`kindling ${version}\0${JSON.stringify(settings)}`);
+  for (const host of fleet.hosts) {
+    const digest = hostDigest(host, fleet, version);
+    fleetHash.update(`\0${digest}`);
+    yield { folder: host.name, digest, render: () => renderHost(host, fleet) };
+  }
+  yield { folder: '', digest: fleetHash.digest('hex'), render: () => renderFleetFiles(fleet) };
 }
 
 /** Renders the whole dist/ tree of a fleet: host folders in name order, then the fleet files. */

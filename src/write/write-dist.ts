@@ -7,7 +7,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError } from '../errors';
-import type { RenderedFile } from '../render/render';
+import type { HostBatch, RenderedFile } from '../render/render';
 import { compareFile, type FileChange } from './compare';
 
 export interface DistChangeSet {
@@ -70,6 +70,15 @@ class DistComparer {
     const change = compareFile(file.path, existing, file);
     if (!change) this.unchanged += 1;
     return change;
+  }
+
+  /** FOLDER's files NAMES, not rendered because nothing of them changed: expected and unchanged. */
+  expectUnchanged(folder: string, names: string[]): void {
+    this.unchanged += names.length;
+    if (folder === '') return; // the top folder's files are never removed
+    const set = this.expectedByFolder.get(folder) ?? new Set<string>();
+    for (const name of names) set.add(name);
+    this.expectedByFolder.set(folder, set);
   }
 
   /** Generated files and folders that nothing rendered any more; with their content when WITH_CONTENT. */
@@ -220,16 +229,33 @@ export type ChangedPath = Pick<FileChange, 'path' | 'kind'>;
 /**
  * Compares, and unless CHECK writes, the rendered files batch by batch (a host's folder at a
  * time), holding no more than one batch's contents: 10,000 hosts render more than a gigabyte.
- * The write stays all-or-nothing: changed files are staged as their batch passes and renamed
- * into place only after the last batch. Returns the changes, sorted by path.
+ * A host's folder (a HostBatch) whose digest and files on disk are those the last generate
+ * left (see HostDigests) is not rendered at all, unless CHECK: --check always renders and
+ * compares every file. The write stays all-or-nothing: changed files are staged as their
+ * batch passes and renamed into place only after the last batch. Returns the changes, sorted by path.
  */
-export function syncDist(outDir: string, batches: Iterable<RenderedFile[]>, check: boolean): WriteSummary & { changes: ChangedPath[] } {
+export function syncDist(outDir: string, batches: Iterable<HostBatch | RenderedFile[]>, check: boolean): WriteSummary & { changes: ChangedPath[]; skippedFolders: number } {
   const comparer = new DistComparer(outDir);
   const stager = new Stager(outDir);
+  const digests = new HostDigests(outDir);
   const changes: ChangedPath[] = [];
   let written = 0;
+  let skippedFolders = 0;
   try {
-    for (const batch of batches) {
+    for (const item of batches) {
+      let batch: RenderedFile[];
+      if (Array.isArray(item)) {
+        batch = item;
+      } else {
+        const names = check ? undefined : digests.unchangedFiles(item.folder, item.digest);
+        if (names !== undefined) {
+          comparer.expectUnchanged(item.folder, names);
+          skippedFolders += 1;
+          continue;
+        }
+        batch = item.render();
+        digests.rendered(item.folder, item.digest, batch);
+      }
       for (const file of batch) {
         const change = comparer.compare(file);
         if (!change) continue;
@@ -251,10 +277,108 @@ export function syncDist(outDir: string, batches: Iterable<RenderedFile[]>, chec
   if (!check) {
     stager.commit();
     applyRemovals(outDir, removals.changes, removals.removedFolders);
+    digests.save();
   }
   changes.push(...removals.changes.map(({ path, kind }) => ({ path, kind })));
   changes.sort(byPath);
-  return { changes, written: check ? 0 : written, unchanged: comparer.unchanged, removed: removals.changes.length };
+  return { changes, written: check ? 0 : written, unchanged: comparer.unchanged, removed: removals.changes.length, skippedFolders };
+}
+
+/** Where generate keeps each host folder's digest; a cache: without it every host is rendered. */
+export const HOST_DIGESTS_FILE = '.kindling-digests';
+
+/** A file as the last generate left it: a later change of its content or mode changes one of these. */
+type FileStamp = [name: string, size: number, mtimeMs: number, mode: number];
+
+interface HostDigestEntry {
+  digest: string;
+  files: FileStamp[];
+}
+
+/**
+ * The digests of the host folders the last generate wrote or checked, with each file's size,
+ * mtime and mode as it left them (OUT_DIR/.kindling-digests, JSON). A host folder is skipped
+ * when its digest is unchanged and its files are exactly those, with the same stamps: a
+ * hand-edited, added, removed or chmod-ed file makes it render and compare again.
+ */
+class HostDigests {
+  private readonly previous: Record<string, HostDigestEntry>;
+  private readonly next: Record<string, HostDigestEntry> = {};
+  private readonly pending: { folder: string; digest: string; names: string[] }[] = [];
+
+  private readonly previousText: string | undefined;
+  private used = false;
+
+  constructor(private readonly outDir: string) {
+    try {
+      this.previousText = readFileSync(join(outDir, HOST_DIGESTS_FILE), 'utf8');
+    } catch {
+      this.previousText = undefined;
+    }
+    this.previous = HostDigests.parse(this.previousText);
+  }
+
+  /** The file names of FOLDER when nothing of it changed since it was rendered from DIGEST; else undefined. */
+  unchangedFiles(folder: string, digest: string): string[] | undefined {
+    this.used = true;
+    const entry = this.previous[folder];
+    if (entry === undefined || entry.digest !== digest) return undefined;
+    // The top folder holds the host folders too; a host folder holds its files only.
+    const listing = listFolder(join(this.outDir, folder));
+    if (listing === undefined || (folder !== '' && listing.length !== entry.files.length)) return undefined;
+    for (const [name, size, mtimeMs, mode] of entry.files) {
+      try {
+        const stat = statSync(join(this.outDir, folder, name));
+        if (!stat.isFile() || stat.size !== size || stat.mtimeMs !== mtimeMs || (stat.mode & 0o777) !== mode) return undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    this.next[folder] = entry;
+    return entry.files.map(([name]) => name);
+  }
+
+  /** FOLDER was rendered from DIGEST into FILES: stamped after the write, in save(). */
+  rendered(folder: string, digest: string, files: RenderedFile[]): void {
+    this.used = true;
+    this.pending.push({ folder, digest, names: files.map((f) => (folder === '' ? f.path : f.path.slice(folder.length + 1))) });
+  }
+
+  /** Writes the digests of every host folder now on disk (atomically; a cache, so a failure only costs a render). */
+  save(): void {
+    if (!this.used) return; // batches without digests (tests, callers of their own): no cache
+    for (const { folder, digest, names } of this.pending) {
+      try {
+        const files = names.map((name): FileStamp => {
+          const stat = statSync(join(this.outDir, folder, name));
+          return [name, stat.size, stat.mtimeMs, stat.mode & 0o777];
+        });
+        this.next[folder] = { digest, files };
+      } catch {
+        // not stamped: rendered again next time
+      }
+    }
+    const text = `${JSON.stringify({ version: 1, hosts: this.next })}\n`;
+    if (text === this.previousText) return; // nothing rendered, nothing to stamp: the file stays as it is
+    const file = join(this.outDir, HOST_DIGESTS_FILE);
+    const temp = join(this.outDir, `${TEMP_PREFIX}${process.pid}${HOST_DIGESTS_FILE}`);
+    try {
+      writeFileSync(temp, text);
+      renameSync(temp, file);
+    } catch {
+      rmSync(temp, { force: true });
+    }
+  }
+
+  private static parse(text: string | undefined): Record<string, HostDigestEntry> {
+    if (text === undefined) return {};
+    try {
+      const parsed = JSON.parse(text) as { version?: number; hosts?: Record<string, HostDigestEntry> };
+      return parsed.version === 1 && typeof parsed.hosts === 'object' && parsed.hosts !== null ? parsed.hosts : {};
+    } catch {
+      return {};
+    }
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { HOST_DIGESTS_FILE } from '../../../src/write/write-dist';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
 export const CLI = join(REPO_ROOT, 'build', 'cli.js');
@@ -53,11 +54,15 @@ export interface FileSnapshot {
   mtimeMs: number;
 }
 
-/** Every file below DIR with its content, mode and mtime, keyed by relative path. */
+/**
+ * Every file below DIR with its content, mode and mtime, keyed by relative path; not the
+ * digests generate keeps to skip unchanged hosts (a git-ignored cache, not output).
+ */
 export function snapshotTree(dir: string): Map<string, FileSnapshot> {
   const out = new Map<string, FileSnapshot>();
   const walk = (sub: string): void => {
     for (const name of readdirSync(join(dir, sub)).sort()) {
+      if (sub === '' && name === HOST_DIGESTS_FILE) continue;
       const rel = sub === '' ? name : `${sub}/${name}`;
       const stat = statSync(join(dir, rel));
       if (stat.isDirectory()) walk(rel);

@@ -1,0 +1,128 @@
+// Issue 14: generate skips a host folder whose digest (plan, fleet settings, templates,
+// kindling's version) and files on disk are those the last generate left, and renders it
+// again when any of them changed; --check always renders and compares.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, cpSync, existsSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildPlan } from '../../../src/pipeline';
+import { fleetBatchesByDigest, hostDigest, renderHost, templatesDigest, TEMPLATES_DIR, type HostBatch, type RenderedFile } from '../../../src/render/render';
+import { HOST_DIGESTS_FILE, syncDist } from '../../../src/write/write-dist';
+import { SEED_INVENTORY, scratchDir } from '../support/cli';
+
+/** A host folder batch that counts its renders in RENDERED. */
+function hostBatch(name: string, digest: string, text: string, rendered: string[]): HostBatch {
+  return {
+    folder: name,
+    digest,
+    render: (): RenderedFile[] => {
+      rendered.push(name);
+      return [
+        { path: `${name}/blaze`, mode: 0o755, content: `#!/usr/bin/env bash\n# ${text}\n` },
+        { path: `${name}/SHA256SUMS`, mode: 0o644, content: `${text}\n` },
+      ];
+    },
+  };
+}
+
+function fleetOf(digests: Record<string, string>, rendered: string[]): HostBatch[] {
+  return Object.entries(digests).map(([name, digest]) => hostBatch(name, digest, `${name} ${digest}`, rendered));
+}
+
+test('an unchanged host is not rendered again; a host whose digest changed is', () => {
+  const out = join(scratchDir(), 'dist');
+  const rendered: string[] = [];
+  const first = syncDist(out, fleetOf({ alpha: 'a1', beta: 'b1' }, rendered), false);
+  assert.deepEqual([first.written, first.skippedFolders, rendered], [4, 0, ['alpha', 'beta']]);
+  assert.ok(existsSync(join(out, HOST_DIGESTS_FILE)));
+
+  rendered.length = 0;
+  const cacheBefore = readFileSync(join(out, HOST_DIGESTS_FILE), 'utf8');
+  const again = syncDist(out, fleetOf({ alpha: 'a1', beta: 'b1' }, rendered), false);
+  assert.deepEqual([again.written, again.unchanged, again.removed, again.skippedFolders, rendered], [0, 4, 0, 2, []]);
+  assert.equal(readFileSync(join(out, HOST_DIGESTS_FILE), 'utf8'), cacheBefore, 'a no-change run rewrote the digests');
+
+  const changed = syncDist(out, fleetOf({ alpha: 'a1', beta: 'b2' }, rendered), false);
+  assert.deepEqual([changed.written, changed.skippedFolders, rendered], [2, 1, ['beta']]);
+  assert.equal(readFileSync(join(out, 'beta', 'SHA256SUMS'), 'utf8'), 'beta b2\n');
+});
+
+test('a hand-edited, chmod-ed or added file makes its host render again: generate repairs it, --check reports it', () => {
+  const out = join(scratchDir(), 'dist');
+  const rendered: string[] = [];
+  syncDist(out, fleetOf({ alpha: 'a1', beta: 'b1' }, rendered), false);
+
+  // Same size, other bytes: only the mtime tells.
+  writeFileSync(join(out, 'alpha', 'SHA256SUMS'), 'ALPHA a1\n');
+  rendered.length = 0;
+  const check = syncDist(out, fleetOf({ alpha: 'a1', beta: 'b1' }, rendered), true);
+  assert.deepEqual(check.changes, [{ path: 'alpha/SHA256SUMS', kind: 'modified' }]);
+  assert.deepEqual(rendered, ['alpha', 'beta'], '--check must render and compare every host');
+  rendered.length = 0;
+  const repaired = syncDist(out, fleetOf({ alpha: 'a1', beta: 'b1' }, rendered), false);
+  assert.deepEqual([repaired.written, rendered], [1, ['alpha']]);
+  assert.equal(readFileSync(join(out, 'alpha', 'SHA256SUMS'), 'utf8'), 'alpha a1\n');
+
+  chmodSync(join(out, 'beta', 'blaze'), 0o700);
+  rendered.length = 0;
+  assert.equal(syncDist(out, fleetOf({ alpha: 'a1', beta: 'b1' }, rendered), false).written, 1);
+  assert.deepEqual(rendered, ['beta']);
+
+  writeFileSync(join(out, 'beta', 'stray'), 'left here\n');
+  rendered.length = 0;
+  const stray = syncDist(out, fleetOf({ alpha: 'a1', beta: 'b1' }, rendered), false);
+  assert.deepEqual([stray.removed, rendered], [1, ['beta']]);
+  assert.equal(existsSync(join(out, 'beta', 'stray')), false);
+});
+
+test('a failed render leaves the digests as they were (all or nothing)', () => {
+  const out = join(scratchDir(), 'dist');
+  syncDist(out, fleetOf({ alpha: 'a1' }, []), false);
+  const before = readFileSync(join(out, HOST_DIGESTS_FILE), 'utf8');
+  const failing: HostBatch = { folder: 'beta', digest: 'b1', render: () => { throw new Error('template failed'); } };
+  assert.throws(() => syncDist(out, [...fleetOf({ alpha: 'a2' }, []), failing], false), /template failed/);
+  assert.equal(readFileSync(join(out, HOST_DIGESTS_FILE), 'utf8'), before);
+});
+
+test('a corrupt digests file only costs a render', () => {
+  const out = join(scratchDir(), 'dist');
+  syncDist(out, fleetOf({ alpha: 'a1' }, []), false);
+  appendFileSync(join(out, HOST_DIGESTS_FILE), '}{');
+  const rendered: string[] = [];
+  assert.equal(syncDist(out, fleetOf({ alpha: 'a1' }, rendered), false).written, 0);
+  assert.deepEqual(rendered, ['alpha']);
+});
+
+test("a host's digest changes with its plan, the fleet's settings, kindling's version and the templates", () => {
+  const { plan } = buildPlan(SEED_INVENTORY);
+  const host = plan.hosts[0]!;
+  const base = hostDigest(host, plan, '1.0.0');
+  assert.equal(hostDigest(structuredClone(host), structuredClone(plan), '1.0.0'), base);
+  assert.notEqual(hostDigest(host, plan, '1.0.1'), base);
+  assert.notEqual(hostDigest({ ...host, retention: { ...host.retention, localDays: host.retention.localDays + 1 } }, plan, '1.0.0'), base);
+  assert.notEqual(hostDigest(host, { ...plan, distServeDir: `${plan.distServeDir}x` }, '1.0.0'), base);
+  // Only what JSON keeps is digested: a plan must stay plain data (no Map, Set or function).
+  const assertPlain = (value: unknown, path: string): void => {
+    if (value === null || ['string', 'number', 'boolean', 'undefined'].includes(typeof value)) return;
+    if (Array.isArray(value)) return value.forEach((item, i) => assertPlain(item, `${path}[${i}]`));
+    assert.equal(Object.getPrototypeOf(value), Object.prototype, `${path} is not plain data`);
+    for (const [key, item] of Object.entries(value as object)) assertPlain(item, `${path}.${key}`);
+  };
+  for (const each of plan.hosts) assertPlain(each, each.name);
+
+  const templates = join(scratchDir(), 'templates');
+  cpSync(TEMPLATES_DIR, templates, { recursive: true });
+  assert.equal(templatesDigest(templates), templatesDigest());
+  appendFileSync(join(templates, 'lib', 'preamble.ejs'), '\n');
+  assert.notEqual(templatesDigest(templates), templatesDigest());
+});
+
+test("the fleet's batches render byte-identical files, and a host's files cannot read the other hosts", () => {
+  const { plan } = buildPlan(SEED_INVENTORY);
+  const batches = [...fleetBatchesByDigest(plan, '1.0.0')];
+  assert.deepEqual(batches.map((b) => b.folder), [...plan.hosts.map((h) => h.name), '']);
+  assert.deepEqual(batches[0]!.render(), renderHost(plan.hosts[0]!, plan));
+  // The fleet files' digest covers every host's: one host changed, the README is drawn again.
+  const changed = { ...plan, hosts: plan.hosts.map((h, i) => (i === 0 ? { ...h, description: `${h.description ?? ''}x` } : h)) };
+  assert.notEqual([...fleetBatchesByDigest(changed, '1.0.0')].at(-1)!.digest, batches.at(-1)!.digest);
+});

@@ -1,9 +1,10 @@
 // `kindling schema`: the JSON Schema of the inventory, for editors and CI.
 import type { Command } from 'commander';
-import { InventorySchema } from '../inventory/schema';
 import { result, type CommandResult, type Finish } from './command';
 
 export function runSchema(): CommandResult {
+  // Required here, not at the top: every other command starts without building the TypeBox schema.
+  const { InventorySchema } = require('../inventory/schema') as typeof import('../inventory/schema');
   return result(`${JSON.stringify(InventorySchema, null, 2)}\n`);
 }
 

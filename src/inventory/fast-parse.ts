@@ -13,6 +13,7 @@ interface NodeRecord {
   start: number;
   /** True for a mapping key (the next character after blanks is `:`). */
   isKey: boolean;
+  isSequence?: boolean;
   result: unknown;
   children: NodeRecord[];
   /** For a mapping: key name → [offset of the key, the value's record]. */
@@ -57,6 +58,8 @@ const coreFloat = new Type('tag:yaml.org,2002:float', {
 });
 const CORE_SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [coreNull, coreBool, coreInt, coreFloat] });
 
+const NO_CHILDREN: NodeRecord[] = [];
+
 /** Text that may hold what the fast path does not follow: a tag, an alias, a directive. */
 const NOT_PLAIN = /(?:^|[\s[{,])[!*]|^%/m;
 
@@ -89,6 +92,10 @@ export function fastParse(text: string): FastParse | undefined {
         record.isKey = state.input[next] === ':';
         if (record.isKey && typeof record.result !== 'string') plain = false;
         else if (!indexChildren(record)) plain = false;
+        // Kept for the whole run (a warning may need a position): only what offsetOf reads.
+        for (const child of record.children) if (!child.isKey) child.result = undefined;
+        record.isSequence = Array.isArray(record.result);
+        if (!record.isSequence) record.children = NO_CHILDREN;
         stack[stack.length - 1]!.children.push(record);
       },
     });
@@ -109,7 +116,7 @@ export function fastParse(text: string): FastParse | undefined {
           offset = entry.keyStart;
           if (!entry.value) break;
           record = entry.value;
-        } else if (Array.isArray(record.result)) {
+        } else if (record.isSequence) {
           const item = record.children[Number(part)];
           if (item === undefined || String(Number(part)) !== String(part)) break;
           offset = item.start;

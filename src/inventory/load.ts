@@ -2,10 +2,15 @@
 // a way back from a document path to the line and column it came from, so that every
 // later stage can point at the offending node.
 import { readFileSync, statSync } from 'node:fs';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import { InputError } from '../errors';
 import { capDiagnostics, DiagnosticList, type DocPath, type Position } from './diagnostics';
 import { fastParse } from './fast-parse';
+
+/** The `yaml` library, loaded only when the fast parse steps aside (fast-parse.ts). */
+function yamlLibrary(): typeof import('yaml') {
+  return require('yaml') as typeof import('yaml');
+}
 
 /** Larger inventories are refused before parsing: a fleet of 10,000 hosts is about 3 MiB. */
 export const MAX_INVENTORY_BYTES = 16 * 1024 * 1024;
@@ -77,6 +82,7 @@ function offsetLocator(text: string, offsetOf: (path: DocPath) => number | undef
 
 /** The `yaml` library's parse: every syntax error with its position, aliases, merge keys. */
 export function parseWithPositions(file: string, text: string): LoadedInventory {
+  const { LineCounter, parseDocument } = yamlLibrary();
   const lineCounter = new LineCounter();
   // uniqueKeys is checked below, in one pass: the library's own check is quadratic in the
   // number of keys of a mapping (10,000 hosts: seconds).
@@ -171,6 +177,7 @@ interface ParseError {
  * the key and both lines, placed among the other errors in document order.
  */
 function withDuplicateKeys(document: Document.Parsed, toPosition: (offset: number) => Position): ParseError[] {
+  const { isMap, isScalar, isSeq } = yamlLibrary();
   const duplicates: ParseError[] = [];
   const walk = (node: unknown, path: DocPath): void => {
     if (isMap(node)) {
@@ -220,6 +227,7 @@ function firstLine(message: string): string {
  * that is not in the document (a missing property) falls back to its nearest existing ancestor.
  */
 function createLocator(document: Document.Parsed, toPosition: (offset: number) => Position): (path: DocPath) => Position | undefined {
+  const { isAlias, isMap, isPair, isScalar, isSeq } = yamlLibrary();
   const root = document.contents as Node | null;
   const indexes = new WeakMap<object, Map<string, Pair>>();
   // A key written in the mapping wins; else the first merged mapping (`<<: *group` or a list

@@ -1,16 +1,40 @@
 // Layer 1 of validation: the JSON Schema, with every error collected (allErrors) and
 // turned into a located diagnostic that says what was expected.
 import Ajv, { type ErrorObject } from 'ajv';
-import { InventorySchema, type WrittenInventory } from './schema';
+import type { WrittenInventory } from './schema';
 import type { DiagnosticList, DocPath } from './diagnostics';
 import { didYouMean } from './suggest';
 
-let compiled: ReturnType<Ajv['compile']> | undefined;
+type SchemaValidator = { (data: unknown): boolean; errors?: ErrorObject[] | null };
 
-function compileSchema(): ReturnType<Ajv['compile']> {
-  // strict off: TypeBox writes `examples` as data; verbose: errors carry the value and its schema.
-  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-  return ajv.compile(InventorySchema);
+let compiled: SchemaValidator | undefined;
+
+// strict off: TypeBox writes `examples` as data; verbose: errors carry the value and its schema.
+const AJV_OPTIONS = { allErrors: true, strict: false, verbose: true } as const;
+
+/**
+ * The validator that `npm run build` compiled ahead of time (scripts/build-schema-validator.js
+ * writes build/inventory/schema-validator.js from schemaValidatorSource), else compiled now.
+ */
+function compileSchema(): SchemaValidator {
+  try {
+    return require('./schema-validator') as SchemaValidator;
+  } catch {
+    return new Ajv(AJV_OPTIONS).compile(inventorySchema());
+  }
+}
+
+/** The schema itself (TypeBox), loaded only to compile it. */
+function inventorySchema(): object {
+  return (require('./schema') as typeof import('./schema')).InventorySchema;
+}
+
+/** The standalone code of the inventory schema's validator: the same checks and errors as compiling it at run time. */
+export function schemaValidatorSource(): string {
+  // Required here only: the build script is the one caller.
+  const standaloneCode = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
+  const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true } });
+  return standaloneCode(ajv, ajv.compile(inventorySchema()));
 }
 
 /** Checks DATA against the inventory schema; returns it typed when no error was added. */

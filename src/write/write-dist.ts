@@ -53,6 +53,7 @@ function listFolder(dir: string): Dirent[] | undefined {
 class DistComparer {
   private readonly presentByFolder = new Map<string, Set<string> | undefined>();
   readonly expectedByFolder = new Map<string, Set<string>>();
+  private readonly unchangedFolders = new Set<string>();
   unchanged = 0;
 
   constructor(private readonly outDir: string) {}
@@ -76,6 +77,7 @@ class DistComparer {
   expectUnchanged(folder: string, names: string[]): void {
     this.unchanged += names.length;
     if (folder === '') return; // the top folder's files are never removed
+    this.unchangedFolders.add(folder);
     const set = this.expectedByFolder.get(folder) ?? new Set<string>();
     for (const name of names) set.add(name);
     this.expectedByFolder.set(folder, set);
@@ -100,7 +102,9 @@ class DistComparer {
         }
         continue;
       }
-      // Stray files inside a generated host folder (a template that was removed) go too.
+      // Stray files inside a generated host folder (a template that was removed) go too;
+      // a folder skipped unchanged (its digest and mtime as left) has none.
+      if (this.unchangedFolders.has(entry)) continue;
       for (const name of readdirSync(dir).sort()) {
         if (!expected.has(name) && !name.startsWith(TEMP_PREFIX)) {
           changes.push({ path: `${entry}/${name}`, kind: 'removed', before: before(join(dir, name)), after: undefined });
@@ -292,12 +296,14 @@ type FileStamp = [name: string, size: number, mtimeMs: number, mode: number];
 
 interface HostDigestEntry {
   digest: string;
+  /** The folder's mtime: a name added, removed or renamed in it changes it (so it need not be listed). */
+  folderMtimeMs: number;
   files: FileStamp[];
 }
 
 /**
  * The digests of the host folders the last generate wrote or checked, with each file's size,
- * mtime and mode as it left them (OUT_DIR/.kindling-digests, JSON). A host folder is skipped
+ * mtime and mode and the folder's mtime as it left them (OUT_DIR/.kindling-digests, JSON). A host folder is skipped
  * when its digest is unchanged and its files are exactly those, with the same stamps: a
  * hand-edited, added, removed or chmod-ed file makes it render and compare again.
  */
@@ -323,12 +329,16 @@ class HostDigests {
     this.used = true;
     const entry = this.previous[folder];
     if (entry === undefined || entry.digest !== digest) return undefined;
-    // The top folder holds the host folders too; a host folder holds its files only.
-    const listing = listFolder(join(this.outDir, folder));
-    if (listing === undefined || (folder !== '' && listing.length !== entry.files.length)) return undefined;
+    const dir = join(this.outDir, folder);
+    try {
+      // The top folder holds the host folders too, whose names change it: only its files are stamped.
+      if (folder !== '' && statSync(dir).mtimeMs !== entry.folderMtimeMs) return undefined;
+    } catch {
+      return undefined;
+    }
     for (const [name, size, mtimeMs, mode] of entry.files) {
       try {
-        const stat = statSync(join(this.outDir, folder, name));
+        const stat = statSync(join(dir, name));
         if (!stat.isFile() || stat.size !== size || stat.mtimeMs !== mtimeMs || (stat.mode & 0o777) !== mode) return undefined;
       } catch {
         return undefined;
@@ -353,12 +363,12 @@ class HostDigests {
           const stat = statSync(join(this.outDir, folder, name));
           return [name, stat.size, stat.mtimeMs, stat.mode & 0o777];
         });
-        this.next[folder] = { digest, files };
+        this.next[folder] = { digest, folderMtimeMs: statSync(join(this.outDir, folder)).mtimeMs, files };
       } catch {
         // not stamped: rendered again next time
       }
     }
-    const text = `${JSON.stringify({ version: 1, hosts: this.next })}\n`;
+    const text = `${JSON.stringify({ version: 2, hosts: this.next })}\n`;
     if (text === this.previousText) return; // nothing rendered, nothing to stamp: the file stays as it is
     const file = join(this.outDir, HOST_DIGESTS_FILE);
     const temp = join(this.outDir, `${TEMP_PREFIX}${process.pid}${HOST_DIGESTS_FILE}`);
@@ -374,7 +384,7 @@ class HostDigests {
     if (text === undefined) return {};
     try {
       const parsed = JSON.parse(text) as { version?: number; hosts?: Record<string, HostDigestEntry> };
-      return parsed.version === 1 && typeof parsed.hosts === 'object' && parsed.hosts !== null ? parsed.hosts : {};
+      return parsed.version === 2 && typeof parsed.hosts === 'object' && parsed.hosts !== null ? parsed.hosts : {};
     } catch {
       return {};
     }

@@ -8,6 +8,8 @@
 const { writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
-const buildDir = join(__dirname, '..', 'build', 'inventory');
+// The package being built is the current folder (npm runs its scripts there), not this file's:
+// a build in a copy with scripts/ linked writes the copy's build/.
+const buildDir = join(process.cwd(), 'build', 'inventory');
 const { schemaValidatorSource } = require(join(buildDir, 'validate-schema.js'));
 writeFileSync(join(buildDir, 'schema-validator.js'), schemaValidatorSource());

@@ -14,7 +14,7 @@ test('npm run build leaves build/cli.js executable, so a linked kindling runs by
   // The build runs in a copy (sources linked, package.json and tsconfig copied), so that the
   // build/ other tests run at this moment is not rewritten under them.
   const dir = scratchDirFor(t);
-  for (const name of ['src', 'templates', 'node_modules']) symlinkSync(join(REPO_ROOT, name), join(dir, name));
+  for (const name of ['src', 'scripts', 'templates', 'node_modules']) symlinkSync(join(REPO_ROOT, name), join(dir, name));
   for (const name of ['package.json', 'tsconfig.json']) copyFileSync(join(REPO_ROOT, name), join(dir, name));
   const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
   assert.equal(build.status, 0, build.stderr + build.stdout);

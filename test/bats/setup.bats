@@ -157,6 +157,8 @@ setup_without() {
 @test "setup mounts /archive from its fstab line when the device is there, then makes the folders on it" {
   local image
   image="$(fleet_dir alpha)/tmp/archive.img"
+  # No /archive line yet (an earlier test left a foreign one): setup adds it, then mounts.
+  fleet_exec alpha sed -i '\| /archive |d' /etc/fstab
   truncate -s 8M "$image"
   mkfs.ext4 -q -F "$image"
   # The planned device, /dev/mapper/alpha-archive, appears as a link to a loop device, in a
@@ -178,6 +180,7 @@ setup_without() {
     stat -c "%n %U %a" /archive/blaze-backup/alpha
   ' _ /tmp/archive.img
   assert_success
+  assert_line 'add to /etc/fstab: /dev/mapper/alpha-archive /archive ext4 defaults,nofail,x-systemd.device-timeout=30s 0 2'
   assert_line 'mount /archive (/dev/mapper/alpha-archive)'
   assert_line --regexp '^/dev/loop[0-9]+ rw,'
   assert_line '/archive/blaze-backup/alpha root 700'

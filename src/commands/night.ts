@@ -103,7 +103,7 @@ function cronLines(host: HostPlan): string[] {
   const lines = [`  ${at(host.schedule.cronMinute, host.schedule.cronHour)}  ${dir}/kindling-fetch; ${dir}/blaze; ${dir}/wildfire`];
   if (host.deadMan) {
     lines.push(
-      `  ${at(host.deadMan.cronMinute, host.deadMan.cronHour)}  ${dir}/kindling-deadman (the dead-man's switch: mails ${host.mail.alias} when a host has not reported for ${host.deadMan.windowHours} hours)`,
+      `  ${at(host.deadMan.cronMinute, host.deadMan.cronHour)}  ${dir}/kindling-deadman (the dead-man's switch: mails ${host.mail.alias} when a host has no successful run for ${host.deadMan.windowHours} hours)`,
     );
   }
   return lines;

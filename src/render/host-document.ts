@@ -43,6 +43,15 @@ export interface VerbRow {
   verbs: string;
 }
 
+/** One stanza of the logrotate file. */
+export interface LogRotation {
+  purpose: string;
+  files: string[];
+  keepWeeks: number;
+  /** logrotate's "create MODE OWNER GROUP": the new, empty log its writer can append to. */
+  create: string;
+}
+
 /** A kind of copy blaze writes on this host, pruned by local retention. */
 export interface OwnKind {
   label: string;
@@ -64,6 +73,8 @@ export interface HostDocument {
     homeBase: string;
     allowedSigners: string;
     serialFile: string;
+    /** The dead-man's switch's record of when it first expected each host that never reported. */
+    deadManExpected: string;
     /** Folder of the sysconfig file. */
     sysconfigDir: string;
     /** The forced command of every key in authorized_keys. */
@@ -75,6 +86,10 @@ export interface HostDocument {
   };
   /** "device mountpoint type options 0 2": fstab's file and setup's line. */
   fstabLine: string;
+  /** The archive volume's mount options (the inventory's, with nofail and a device timeout). */
+  archiveMountOptions: string;
+  /** The stanzas of the logrotate file: each kindling log with the owner its writer needs. */
+  logRotations: LogRotation[];
   /** "alias: address": the aliases file and setup's line. */
   aliasLine: string;
   /** root's crontab commands, quoted for cron. */
@@ -82,6 +97,8 @@ export interface HostDocument {
   setup: {
     /** This host's key as the inventory has it ('' while unknown), for setup to compare. */
     inventoryKey: string;
+    /** semanage fcontext pattern of the homes whose authorized_keys sshd reads. */
+    selinuxKeyPattern: string;
     needsRepositoryUser: boolean;
     repositoryLogsIn: boolean;
     directories: DirectoryRow[];
@@ -149,6 +166,38 @@ export function authorizedKeysLines(host: HostPlan, fleet: FleetPlan, user: stri
         ? `restrict,command="${receiveCommand} ${a.caller}" ${a.publicKey} kindling@${a.caller}`
         : `# ${a.caller} (${a.verbs.join(', ')}): no sshPublicKey in the inventory yet`,
     ),
+  ];
+}
+
+/** How long systemd waits at boot for the archive volume before going on without it. */
+const ARCHIVE_DEVICE_TIMEOUT = 'x-systemd.device-timeout=30s';
+
+/**
+ * The archive volume's fstab options: the inventory's, plus nofail and a short device timeout
+ * (unless it names them), so that a headless host boots without its archive volume.
+ */
+export function archiveMountOptions(options: string): string {
+  const list = options.split(',').filter((o) => o.length > 0);
+  if (!list.includes('nofail')) list.push('nofail');
+  if (!list.some((o) => o.startsWith('x-systemd.device-timeout='))) list.push(ARCHIVE_DEVICE_TIMEOUT);
+  return list.join(',');
+}
+
+/** Weeks of rotated logs kept: enough to look back over two months of nights. */
+const LOG_KEEP_WEEKS = 9;
+
+/**
+ * The logrotate stanzas of HOST: the logs root's scripts write (root, 0600, as their umask
+ * makes them), and on the aggregator the aggregated log, which kindling-receive appends to
+ * as the backup user (setup makes it backup-owned, 0644).
+ */
+export function logRotations(host: HostPlan): LogRotation[] {
+  const { paths, users } = host;
+  return [
+    { purpose: "The logs of root's scripts (blaze, kindling-fetch, setup, the switch; wildfire).", files: [paths.blazeLog, paths.wildfireLog], keepWeeks: LOG_KEEP_WEEKS, create: '0600 root root' },
+    ...(host.isAggregator
+      ? [{ purpose: `The fleet's summary lines, appended by kindling-receive as ${users.backup}.`, files: [paths.aggregateLog], keepWeeks: LOG_KEEP_WEEKS, create: `0644 ${users.backup} ${users.backup}` }]
+      : []),
   ];
 }
 
@@ -240,9 +289,12 @@ function summaries(host: HostPlan, fleet: FleetPlan, setupDetails: { needsReposi
     ),
     'kindling-deadman': summary(
       host.deadMan
-        ? `The dead-man's switch of the fleet. Runs daily on this host, the aggregator: a host whose newest blaze or ` +
-            `wildfire line in ${paths.aggregateLog} is older than ${host.deadMan.windowHours} hours (or that never reported) ` +
-            `is mailed to ${host.mail.alias}: a host whose cron never fires is otherwise silent forever.`
+        ? `The dead-man's switch of the fleet. Runs daily on this host, the aggregator: a host whose newest successful ` +
+            `(OK) blaze or wildfire line in ${paths.aggregateLog} or its rotated copies (numbered or dated, gzipped or not) ` +
+            `is older than ${host.deadMan.windowHours} hours is mailed to ${host.mail.alias}, with its last error when it ` +
+            `failed: a host whose cron never fires, or that fails every night, is otherwise silent forever. A host that ` +
+            `never reported is recorded in ${paths.stateDir}/deadman-expected the first time the switch looks for it, ` +
+            `and named only ${host.deadMan.windowHours} hours later, after its first scheduled night.`
         : `The dead-man's switch of the fleet. It runs on the aggregator, ${host.aggregatorHost}; here it only says so.`,
       '',
       'Exit status: 0 every host reported in time, 1 a host is late, 2 bad usage.',
@@ -281,12 +333,15 @@ function summaries(host: HostPlan, fleet: FleetPlan, setupDetails: { needsReposi
         "peer's key was added to the inventory).",
       {
         lines: [
+          '  platform    checked first: rrsync, python3, cron and the time zone, SELinux, the archive',
+          `              volume; a problem stops setup (exit 2) before any change`,
           `  users       ${users.backup}${setupDetails.needsRepositoryUser ? ` and ${users.repository}` : ''} (created as system users when missing)`,
           `  key         ${paths.stateDir}/ssh/id_ed25519, root's key to reach the peers (printed at the end)`,
           `  folders     ${paths.backupRoot}, ${paths.repoBackupDir}, ${paths.logDir},`,
           '              with owners and modes',
-          `  files       ${paths.sysconfig}, the ${host.mail.alias} alias,`,
-          `              the ${paths.archiveMount} line of /etc/fstab (only when absent)`,
+          `  files       ${paths.sysconfig}, the ${host.mail.alias} alias, /etc/logrotate.d/kindling,`,
+          `              the ${paths.archiveMount} line of /etc/fstab (only when absent, with nofail);`,
+          `              ${paths.archiveMount} mounted before any folder is made on it`,
           `  access      authorized_keys of ${users.backup}${setupDetails.repositoryLogsIn ? ` and ${users.repository}` : ''}: ` +
             "each peer's key may only run kindling-receive",
           '  scripts     installed from this folder through kindling-fetch --from (verified the same way)',
@@ -320,12 +375,15 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
       homeBase: `${paths.stateDir}/home`,
       allowedSigners: `${paths.stateDir}/allowed_signers`,
       serialFile: `${paths.stateDir}/dist-serial`,
+      deadManExpected: `${paths.stateDir}/deadman-expected`,
       sysconfigDir: paths.sysconfig.replace(/\/[^/]+$/, ''),
       receiveCommand,
       blazeLock: `${paths.lockDir}/kindling-blaze.lock`,
       targetCopyDir: `${paths.backupRoot}/${host.name}/`,
     },
-    fstabLine: [volume.device, volume.mountPoint, volume.fsType, volume.options, '0', '2'].join(' '),
+    fstabLine: [volume.device, volume.mountPoint, volume.fsType, archiveMountOptions(volume.options), '0', '2'].join(' '),
+    archiveMountOptions: archiveMountOptions(volume.options),
+    logRotations: logRotations(host),
     aliasLine: `${host.mail.alias}: ${host.mail.address}`,
     cron: {
       nightly: [script('kindling-fetch'), script('blaze'), script('wildfire')].join('; '),
@@ -333,6 +391,7 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
     },
     setup: {
       inventoryKey: host.sshPublicKey ?? '',
+      selinuxKeyPattern: `${paths.stateDir}/home(/.*)?`,
       needsRepositoryUser,
       repositoryLogsIn,
       directories: setupDirectories(host),

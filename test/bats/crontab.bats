@@ -64,7 +64,7 @@ all_crontabs() {
     assert_output --partial '0 parse errors, 0 errors'
   done
   run grep -v '^#' "$REPO_ROOT/test/golden/seed/romania/fstab"
-  assert_output '/dev/mapper/yoda-archive /archive ext4 defaults 0 2'
+  assert_output '/dev/mapper/yoda-archive /archive ext4 defaults,nofail,x-systemd.device-timeout=30s 0 2'
   printf '/dev/mapper/x-archive\n' >"$BATS_TEST_TMPDIR/bad"
   run findmnt --verify --tab-file "$BATS_TEST_TMPDIR/bad"
   assert_failure

@@ -39,7 +39,7 @@ system_state() {
   run fleet_exec alpha bash /tmp/dist/setup --dry-run
   assert_success
   assert_line 'would create the system user backup (home /var/lib/kindling/home/backup)'
-  assert_line 'would add to /etc/fstab: /dev/mapper/alpha-archive /archive ext4 defaults 0 2'
+  assert_line 'would add to /etc/fstab: /dev/mapper/alpha-archive /archive ext4 defaults,nofail,x-systemd.device-timeout=30s 0 2'
   assert_line "would merge the kindling block into root's crontab"
   assert_line --regexp '^setup: dry run, [0-9]+ change\(s\) would be made$'
   assert_equal "$(system_state)" "$before"
@@ -68,7 +68,7 @@ system_state() {
   assert_equal "$(fleet_exec alpha cat /etc/sysconfig/blaze)" alpha
   run fleet_exec alpha grep -c '^blaze-wildfire: ops@example.org$' /etc/aliases
   assert_output 1
-  run fleet_exec alpha grep -c '^/dev/mapper/alpha-archive /archive ext4 defaults 0 2$' /etc/fstab
+  run fleet_exec alpha grep -c '^/dev/mapper/alpha-archive /archive ext4 defaults,nofail,x-systemd.device-timeout=30s 0 2$' /etc/fstab
   assert_output 1
   run fleet_exec alpha findmnt --verify --tab-file /etc/fstab
   assert_success
@@ -109,6 +109,79 @@ system_state() {
   before=$(fleet_exec alpha cat /etc/fstab)
   run fleet_exec alpha bash /tmp/dist/setup
   assert_success
-  assert_line "note: /etc/fstab mounts /archive as '/dev/sdz1 /archive xfs noatime 0 0', not as planned ('/dev/mapper/alpha-archive /archive ext4 defaults 0 2'); left as it is"
+  assert_line "note: /etc/fstab mounts /archive as '/dev/sdz1 /archive xfs noatime 0 0', not as planned ('/dev/mapper/alpha-archive /archive ext4 defaults,nofail,x-systemd.device-timeout=30s 0 2'); left as it is"
   assert_equal "$(fleet_exec alpha cat /etc/fstab)" "$before"
+}
+
+# Runs alpha's setup with PROGRAM hidden (/dev/null mounted over it): setup_without PROGRAM
+setup_without() {
+  fleet_exec alpha unshare --mount --propagation private \
+    sh -c 'mount --bind /dev/null "$1" && exec bash /tmp/dist/setup' _ "$1"
+}
+
+@test "setup refuses (2) and changes nothing when rrsync is missing" {
+  local before
+  before=$(system_state)
+  run setup_without /usr/bin/rrsync
+  assert_failure 2
+  assert_output --partial 'setup: /usr/bin/rrsync is missing (every transfer needs it):'
+  assert_output --partial 'apt-get install rsync'
+  assert_output --partial 'nothing was changed'
+  refute_output --partial 'no changes'
+  assert_equal "$(system_state)" "$before"
+}
+
+@test "setup refuses (2) under Debian's cron when the system zone is not the host's" {
+  local before
+  before=$(system_state)
+  # Without the test fleet's crond (its tests run the block with CRON_TZ), Debian's cron
+  # runs root's crontab, and alpha's system zone is UTC, not America/Toronto.
+  run setup_without /usr/local/sbin/crond
+  assert_failure 2
+  assert_output --partial 'this cron ignores CRON_TZ, and the system zone is UTC,'
+  assert_output --partial '(timedatectl set-timezone America/Toronto) or install cronie'
+  assert_equal "$(system_state)" "$before"
+}
+
+@test "setup stops (2) when /archive is not mounted and its device is absent, creating nothing on the root file system" {
+  run fleet_exec alpha unshare --mount --propagation private sh -c '
+    umount /archive && [ -z "$(ls -A /archive)" ] || exit 99
+    bash /tmp/dist/setup; status=$?
+    echo "status $status"; echo "archive: $(ls -A /archive)"'
+  assert_line 'status 2'
+  assert_line 'archive: '
+  assert_output --partial '/archive is not mounted and its device /dev/mapper/alpha-archive is not attached:'
+  assert_output --partial 'no folder under /archive on the root file system'
+}
+
+@test "setup mounts /archive from its fstab line when the device is there, then makes the folders on it" {
+  local image
+  image="$(fleet_dir alpha)/tmp/archive.img"
+  # No /archive line yet (an earlier test left a foreign one): setup adds it, then mounts.
+  fleet_exec alpha sed -i '\| /archive |d' /etc/fstab
+  truncate -s 8M "$image"
+  mkfs.ext4 -q -F "$image"
+  # The planned device, /dev/mapper/alpha-archive, appears as a link to a loop device, in a
+  # private /dev of this mount namespace only (the host's /dev is the machine's).
+  run fleet_exec alpha unshare --mount --propagation private bash -c '
+    set -e
+    umount /archive
+    device=$(losetup --find --show "$1")
+    trap "umount /archive 2>/dev/null; losetup -d $device" EXIT
+    mkdir -p /tmp/dev
+    mount -t tmpfs -o size=1m kindling-dev /tmp/dev
+    cp -a /dev/null /dev/zero /dev/random /dev/urandom "$device" /tmp/dev/
+    mkdir /tmp/dev/mapper
+    ln -s "$device" /tmp/dev/mapper/alpha-archive
+    mount --bind /tmp/dev /dev
+    bash /tmp/dist/setup >/tmp/setup.out 2>&1 || { cat /tmp/setup.out; exit 1; }
+    cat /tmp/setup.out
+    findmnt -n -o SOURCE,OPTIONS /archive
+    stat -c "%n %U %a" /archive/blaze-backup/alpha
+  ' _ /tmp/archive.img
+  assert_success
+  assert_line 'add to /etc/fstab: /dev/mapper/alpha-archive /archive ext4 defaults,nofail,x-systemd.device-timeout=30s 0 2'
+  assert_line 'mount /archive (/dev/mapper/alpha-archive)'
+  assert_line --regexp '^/dev/loop[0-9]+ rw,'
+  assert_line '/archive/blaze-backup/alpha root 700'
 }

@@ -451,6 +451,14 @@ _fleet_inside_setup() {
   # Mount points the real root may lack exist only in the overlay.
   mkdir -p "${new}"/{archive,mnt,run,tmp,proc,sys,dev,root/.ssh} \
     "${new}"/var/{log,mail,spool/cron,lib/postgresql-e2e}
+  # No cron daemon runs in a host: the tests run root's crontab block themselves, with its
+  # CRON_TZ, as cronie does (e2e_schedule). setup asks `crond -V` which cron runs the block
+  # (Debian's cron, also installed here, ignores CRON_TZ), so the host says so.
+  mkdir -p "${new}/usr/local/sbin"
+  printf '%s\n' '#!/bin/sh' \
+    "echo 'cronie (kindling test fleet: its tests run the crontab block with CRON_TZ)'" \
+    >"${new}/usr/local/sbin/crond"
+  chmod 0755 "${new}/usr/local/sbin/crond"
 
   # Kernel file systems. sysfs is mounted afresh so that /sys/class/net
   # shows the host's own interfaces (we are inside its netns); /dev/shm is

@@ -81,7 +81,7 @@ test('plan HOST lists every cron job the host\'s generated crontab holds, the de
       for (const script of scripts) assert.ok(line.includes(script), `${host}: ${script} missing from "${line}"`);
     }
   }
-  assert.match(runCli(['plan', 'iraq', '-i', SEED_INVENTORY]).stdout, /kindling-deadman \(the dead-man's switch/);
+  assert.match(runCli(['plan', 'iraq', '-i', SEED_INVENTORY]).stdout, /^  12:00  \/usr\/local\/bin\/kindling-deadman \(the dead-man's switch: mails [^ ]+ when a host has no successful run for 26 hours\)$/m);
   assert.doesNotMatch(runCli(['plan', 'chile', '-i', SEED_INVENTORY]).stdout, /kindling-deadman/);
 });
 

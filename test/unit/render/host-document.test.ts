@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { buildPlan } from '../../../src/pipeline';
 import type { FleetPlan, HostPlan } from '../../../src/plan/model';
 import { HOST_SCRIPT_TABLE } from '../../../src/plan/plan';
-import { EXIT_CODES, SCRIPT_LINE_WIDTH, commentLines, hostDocument } from '../../../src/render/host-document';
+import { EXIT_CODES, SCRIPT_LINE_WIDTH, archiveMountOptions, commentLines, hostDocument } from '../../../src/render/host-document';
 import { FLEET20_INVENTORY, SEED_INVENTORY } from '../support/cli';
 
 const seed = buildPlan(SEED_INVENTORY).plan;
@@ -97,13 +97,16 @@ test('paths, the fstab line and the alias line are built once, from the plan', (
     homeBase: '/var/lib/kindling/home',
     allowedSigners: '/var/lib/kindling/allowed_signers',
     serialFile: '/var/lib/kindling/dist-serial',
+    deadManExpected: '/var/lib/kindling/deadman-expected',
     sysconfigDir: '/etc/sysconfig',
     receiveCommand: '/usr/local/bin/kindling-receive',
     blazeLock: '/run/lock/kindling-blaze.lock',
     targetCopyDir: '/archive/blaze-backup/australia/',
   });
   const v = host.archiveVolume;
-  assert.equal(doc.fstabLine, `${v.device} /archive ${v.fsType} ${v.options} 0 2`);
+  assert.equal(doc.fstabLine, `${v.device} /archive ${v.fsType} ${v.options},nofail,x-systemd.device-timeout=30s 0 2`);
+  assert.equal(doc.archiveMountOptions, `${v.options},nofail,x-systemd.device-timeout=30s`);
+  assert.equal(doc.setup.selinuxKeyPattern, '/var/lib/kindling/home(/.*)?');
   assert.equal(doc.aliasLine, `${host.mail.alias}: ${host.mail.address}`);
   assert.equal(doc.cron.nightly, '/usr/local/bin/kindling-fetch; /usr/local/bin/blaze; /usr/local/bin/wildfire');
   for (const other of fleet20.hosts) {
@@ -168,4 +171,27 @@ test('header summaries are comment lines of at most 100 columns that never say "
     }
   }
   assert.deepEqual(commentLines('aaa bbb ccc', 9), ['# aaa bbb', '# ccc']);
+});
+
+test('the archive volume boots without its device: nofail and a device timeout, unless the inventory names them', () => {
+  assert.equal(archiveMountOptions('defaults'), 'defaults,nofail,x-systemd.device-timeout=30s');
+  assert.equal(archiveMountOptions('noatime,nofail'), 'noatime,nofail,x-systemd.device-timeout=30s');
+  assert.equal(archiveMountOptions('nofail,x-systemd.device-timeout=5min'), 'nofail,x-systemd.device-timeout=5min');
+});
+
+test("logrotate: root's logs everywhere, the aggregated log only on the aggregator, owned by its writer", () => {
+  const aggregator = hostOf(seed, seed.aggregatorHost);
+  const other = seed.hosts.find((h) => h.name !== seed.aggregatorHost)!;
+  const rotations = hostDocument(aggregator, seed).logRotations;
+  assert.deepEqual(
+    rotations.map((r) => [r.files, r.create]),
+    [
+      [[aggregator.paths.blazeLog, aggregator.paths.wildfireLog], '0600 root root'],
+      [[aggregator.paths.aggregateLog], `0644 ${aggregator.users.backup} ${aggregator.users.backup}`],
+    ],
+  );
+  assert.deepEqual(
+    hostDocument(other, seed).logRotations.map((r) => r.files),
+    [[other.paths.blazeLog, other.paths.wildfireLog]],
+  );
 });

@@ -275,6 +275,10 @@ function summaries(host: HostPlan, fleet: FleetPlan, setupDetails: { needsReposi
           ? `, and MANIFEST carries a valid signature of an allowed signer with a serial not older than the installed ` +
             `set's (no replay of an old, validly signed set).`
           : '.'),
+      `Before installing anything it runs the set's own setup as a dry run (a setup that cannot run through rejects ` +
+        `the set); after installing, it runs the new setup, which applies the rest of the set (authorized_keys, ` +
+        `known_hosts, crontab, alias, allowed signers) and changes only what differs: a changed inventory reaches ` +
+        `every host the night after it is published.`,
       '',
       `Exit status: 0 installed or already current, 1 the set was rejected or could not be fetched ` +
         `(the last good scripts stay), 2 bad usage, 3 another kindling-fetch is running.`,

@@ -125,7 +125,8 @@ e2e_load_facts() {
 }
 
 #######################################
-# Generates INVENTORY into DIR (fresh). Fails with kindling's messages on stderr.
+# Generates INVENTORY into DIR (fresh), signed with E2E_SIGN_KEY when it is set. Fails
+# with kindling's messages on stderr.
 # Arguments:
 #   Inventory file, output dir.
 #######################################
@@ -134,6 +135,12 @@ e2e_generate() {
   local out
   if ! out=$(node "${REPO_ROOT}/build/cli.js" generate -i "$1" -o "$2" 2>&1); then
     echo "kindling generate -i $1 failed: ${out}" >&2
+    return 1
+  fi
+  # A signed fleet's reviewer signs every set before it is published (README).
+  [[ -n "${E2E_SIGN_KEY:-}" ]] || return 0
+  if ! out=$(node "${REPO_ROOT}/build/cli.js" sign -i "$1" --key "${E2E_SIGN_KEY}" -o "$2" 2>&1); then
+    echo "kindling sign -o $2 failed: ${out}" >&2
     return 1
   fi
 }

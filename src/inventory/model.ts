@@ -76,6 +76,8 @@ export interface Host {
   port: number | undefined;
   /** "type base64" of the host's kindling key, comment dropped. */
   sshPublicKey: string | undefined;
+  /** "type base64" of the host's ssh host key, comment dropped (its peers' known_hosts). */
+  sshHostKey: string | undefined;
 }
 
 export interface Fleet {
@@ -87,6 +89,8 @@ export interface Fleet {
   mailAddress: string;
   removableLabelPrefix: string;
   allowedSigners: string[] | undefined;
+  /** Why signing is off, when the inventory says so (signing: { none: REASON }). */
+  signingOffReason: string | undefined;
 }
 
 export interface Inventory {

@@ -29,6 +29,7 @@ export function normalizeInventory(file: string, written: WrittenInventory): Inv
       mailAddress: fleet.mailAddress,
       removableLabelPrefix: fleet.removableLabelPrefix,
       allowedSigners: fleet.signing?.allowedSigners,
+      signingOffReason: fleet.signing?.none,
     },
     hosts,
   };
@@ -73,6 +74,7 @@ function normalizeHost(name: string, host: WrittenHost, defaults: WrittenDefault
     address: host.address,
     port: host.port,
     sshPublicKey: host.sshPublicKey?.split(' ').slice(0, 2).join(' '),
+    sshHostKey: host.sshHostKey?.split(' ').slice(0, 2).join(' '),
   };
 }
 

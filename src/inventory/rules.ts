@@ -7,6 +7,7 @@ import type { Host, Inventory, Source } from './model';
 import type { Role } from './schema';
 import { didYouMean } from './suggest';
 import { isValidSshAddress } from './ssh-address';
+import { sshHubs, sshPeerNames } from './ssh-peers';
 
 /** A semantic rule: records errors and warnings, never throws. */
 export type Rule = (inventory: Inventory, problems: DiagnosticList) => void;
@@ -305,6 +306,76 @@ const archiveVolumesDescribed: Rule = (inventory, problems) => {
   }
 };
 
+/** "a", "a and b", "a, b and c". */
+function listOfNames(names: readonly string[]): string {
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/**
+ * One warning per missing key and host, naming the connections that fail on the first night:
+ * without a host's sshHostKey its callers cannot verify it (StrictHostKeyChecking=yes); without
+ * its sshPublicKey the hosts it connects to do not let it in.
+ */
+const hostKeysPresent: Rule = (inventory, problems) => {
+  const hubs = sshHubs(inventory);
+  const callers = new Map<string, string[]>();
+  for (const host of inventory.hosts) {
+    for (const peer of host.targets) callers.set(peer.value, [...(callers.get(peer.value) ?? []), host.name]);
+  }
+  const everyOther = `every other host (${inventory.hosts.length - 1})`;
+  for (const host of inventory.hosts) {
+    const peers = sshPeerNames(host, hubs);
+    if (host.sshPublicKey === undefined && peers.length > 0) {
+      problems.warning(
+        ['hosts', host.name],
+        `sshPublicKey missing: ${listOfNames(peers)} ${peers.length === 1 ? 'does' : 'do'} not let ${host.name} in (its copies, fetch and reports fail)`,
+        `run setup on ${host.name} and add the sshPublicKey line it prints`,
+      );
+    }
+    if (host.sshHostKey !== undefined) continue;
+    let who: string;
+    if (host === hubs.admin || host === hubs.aggregator) who = everyOther;
+    else {
+      const names = new Set(callers.get(host.name) ?? []);
+      if (host !== hubs.repositoryHost && hubs.repositoryHost && hubs.copyHosts.includes(host)) names.add(hubs.repositoryHost.name);
+      names.delete(host.name);
+      if (names.size === 0) continue;
+      who = listOfNames([...names].sort());
+    }
+    problems.warning(
+      ['hosts', host.name],
+      `sshHostKey missing: ${who} cannot verify ${host.name} (their connections to it fail)`,
+      `run setup on ${host.name} and add the sshHostKey line it prints`,
+    );
+  }
+};
+
+/** An allowed_signers line holds a key: "TYPE BASE64" after the principal and options. */
+const SIGNER_KEY = /(^|\s)(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) AAAA[A-Za-z0-9+/]+={0,3}(\s|$)/;
+
+/** Signing on (allowedSigners) or off with a reason (none): exactly one, and a warning for neither. */
+const signingChosen: Rule = (inventory, problems) => {
+  const { allowedSigners, signingOffReason } = inventory.fleet;
+  if (allowedSigners !== undefined && signingOffReason !== undefined) {
+    problems.error(['fleet', 'signing'], 'fleet.signing has both allowedSigners and none', 'keep allowedSigners (signing on) or none (off, with the reason)');
+  } else if (allowedSigners !== undefined) {
+    allowedSigners.forEach((line, i) => {
+      if (!SIGNER_KEY.test(line)) {
+        problems.warning(
+          ['fleet', 'signing', 'allowedSigners', i],
+          'this allowed signer has no public key yet: every host refuses every set until it has',
+          'write PRINCIPAL namespaces="kindling" followed by the reviewer\'s .pub line',
+        );
+      }
+    });
+  } else if (signingOffReason === undefined) {
+    problems.warning(
+      ['fleet'],
+      'fleet.signing is not set: root on the admin host can run anything as root on every host (kindling-fetch installs whatever it serves)',
+      'add fleet.signing.allowedSigners and sign each set with kindling sign, or write fleet.signing.none: REASON to say it is off on purpose',
+    );
+  }
+};
 
 const RULES: Rule[] = [
   validHostNames,
@@ -324,6 +395,8 @@ const RULES: Rule[] = [
   repositoryRoles,
   oneWriterPerTargetFolder,
   archiveVolumesDescribed,
+  hostKeysPresent,
+  signingChosen,
 ];
 
 export function checkRules(inventory: Inventory, problems: DiagnosticList, laterRules: readonly Rule[] = []): void {

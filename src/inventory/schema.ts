@@ -33,6 +33,8 @@ function patterned(pattern: string, expected: string): ReturnType<typeof Type.St
 }
 
 /** A DNS name (FQDN or short) or an IPv4/IPv6 address; the rules check the address forms. */
+/** An ssh host key as /etc/ssh/ssh_host_ed25519_key.pub holds it: type, base64, optional comment. */
+const SSH_HOST_KEY_PATTERN = '^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( [^\\n]*)?$';
 const SSH_ADDRESS_PATTERN = '^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$';
 const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001f\\u007f]+$';
 
@@ -243,6 +245,13 @@ const Host = doc(
           'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx0b2tlbmRlbW9rZXlfb25seV9mb3JfZG9jcw kindling@chile',
         ),
       ),
+      sshHostKey: Type.Optional(
+        doc(
+          patterned(SSH_HOST_KEY_PATTERN, 'one OpenSSH public host key line: type (ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256 …), base64 key, optional comment'),
+          "The host's ssh host key (/etc/ssh/ssh_host_ed25519_key.pub; setup prints it). Every peer that connects to this host gets it in its known_hosts (StrictHostKeyChecking=yes: no trust on first use). Without it, no peer can verify the host yet.",
+          'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHN0b2tlbmRlbW9ob3N0a2V5X2Zvcl9kb2Nz root@chile',
+        ),
+      ),
     },
     { additionalProperties: false },
   ),
@@ -270,15 +279,24 @@ const Defaults = doc(
 const Signing = doc(
   Type.Object(
     {
-      allowedSigners: doc(
-        Type.Array(patterned('^[^\\n]+$', 'one allowed_signers line (no line break)'), { minItems: 1 }),
-        'Lines of the ssh allowed_signers file installed on every host: the reviewers whose signatures the fetch accepts.',
-        ['admin@cdot namespaces="kindling" ssh-ed25519 AAAAC3Nza...'],
+      allowedSigners: Type.Optional(
+        doc(
+          Type.Array(patterned('^[^\\n]+$', 'one allowed_signers line (no line break)'), { minItems: 1 }),
+          'Lines of the ssh allowed_signers file installed on every host: the reviewers whose signatures the fetch accepts.',
+          ['admin@cdot namespaces="kindling" ssh-ed25519 AAAAC3Nza...'],
+        ),
+      ),
+      none: Type.Optional(
+        doc(
+          patterned(NO_CONTROL_CHARACTERS, 'the reason, in words'),
+          'Signing is off on purpose, for this reason: root on the admin host can then run anything as root on every host (validate warns when signing is neither on nor off with a reason).',
+          'the admin host is the only machine the reviewers use; a second key would live on it too',
+        ),
       ),
     },
     { additionalProperties: false },
   ),
-  'Signed distribution: when present, every host verifies the signature of its SHA256SUMS before it installs new scripts.',
+  'Signed distribution: with allowedSigners, every host verifies the signature of its SHA256SUMS before it installs new scripts. Write exactly one of allowedSigners (signing on) and none (off, with the reason).',
   { allowedSigners: ['admin@cdot namespaces="kindling" ssh-ed25519 AAAAC3Nza...'] },
 );
 

@@ -66,6 +66,11 @@ export interface SshEndpoint {
   sshPort: number;
 }
 
+/** A peer in this host's known_hosts: how it is reached and its host key (undefined while unknown). */
+export interface KnownHostPlan extends SshEndpoint {
+  hostKey: string | undefined;
+}
+
 export interface DatabaseDumpItem {
   database: string;
   filePrefix: string; // ireland-postgresql-koji-
@@ -227,6 +232,10 @@ export interface HostPlan {
   deadMan: DeadManPlan | undefined;
   /** This host's own key (root's, for connections to peers), from the inventory. */
   sshPublicKey: string | undefined;
+  /** This host's ssh host key ("type base64"), from the inventory. */
+  sshHostKey: string | undefined;
+  /** Every peer this host connects to over ssh, by name, with its host key: its known_hosts. */
+  knownHosts: KnownHostPlan[];
   /** Who may log in here as the backup user and as the repository user, callers sorted. */
   access: { backup: PeerAccess[]; repository: PeerAccess[] };
   /** Warnings about this host, as printed by validate. */

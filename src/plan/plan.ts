@@ -8,6 +8,7 @@ import { parseStartTime } from '../parse/time';
 import type { ArchiveItem, CompressionPlan, FleetPlan, HostPaths, HostPlan, HostScript, PeerAccess, ReceivedCopiesPlan, SchedulePlan, SshEndpoint } from './model';
 import { scheduleInUtc } from './schedule';
 import { basename } from 'node:path';
+import { sshHubs, sshPeerNames } from '../inventory/ssh-peers';
 
 /** The fleet's fixed layout on every host; tests move it with mount namespaces, not with settings. */
 export function hostPaths(host: string): HostPaths {
@@ -157,6 +158,7 @@ export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPl
     }
   }
   const hostsByName = new Map(inventory.hosts.map((h) => [h.name, h]));
+  const hubs = sshHubs(inventory);
   const endpointOf = (name: string): SshEndpoint => sshEndpoint(hostsByName.get(name)!);
   const sendersTo = (name: string): Host[] => (receivers.get(name) ?? []).map((sender) => hostsByName.get(sender)!);
   const schedules = new Map(inventory.hosts.map((h) => [h.name, planSchedule(h)]));
@@ -250,6 +252,8 @@ export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPl
           ? { windowHours: DEAD_MAN_WINDOW_HOURS, cronMinute: DEAD_MAN_START.minute, cronHour: DEAD_MAN_START.hour, timeZone: schedules.get(host.name)!.timeZone }
           : undefined,
       sshPublicKey: host.sshPublicKey,
+      sshHostKey: host.sshHostKey,
+      knownHosts: sshPeerNames(host, hubs).map((name) => ({ ...endpointOf(name), hostKey: hostsByName.get(name)!.sshHostKey })),
       access: {
         backup: planBackupAccess(host, inventory, sendersTo(host.name), host === aggregator, host === admin),
         repository:

@@ -1,7 +1,7 @@
 // The view model of one host's folder: every value a host template prints that is not a plain
 // field of the plan, computed once here so that templates only loop and interpolate. The
 // security-relevant text (authorized_keys lines above all) is then testable without rendering.
-import type { FleetPlan, HostPlan, PeerAccess } from '../plan/model';
+import type { FleetPlan, HostPlan, KnownHostPlan, PeerAccess, SshEndpoint } from '../plan/model';
 import { HOST_SCRIPT_TABLE } from '../plan/plan';
 import { cronQuote, shellQuote } from './shell-quote';
 
@@ -59,6 +59,14 @@ export interface OwnKind {
   extension: string;
 }
 
+/** How a script reaches one peer: its name (for logs), address (as rsync wants it) and port. */
+export interface PeerRow {
+  host: string;
+  /** The address in rsync's USER@ADDRESS: form (an IPv6 address in brackets). */
+  rsyncAddress: string;
+  port: number;
+}
+
 export interface HostDocument {
   /** Comment lines ("# …", at most SCRIPT_LINE_WIDTH wide) under each script's title. */
   summaries: Record<string, string[]>;
@@ -83,7 +91,13 @@ export interface HostDocument {
     blazeLock: string;
     /** Folder on each target that receives this host's copies, with trailing slash. */
     targetCopyDir: string;
+    /** The known_hosts of root's kindling connections (ssh's UserKnownHostsFile). */
+    knownHosts: string;
   };
+  /** Lines of this host's known_hosts: exactly the peers it connects to. */
+  knownHostsLines: string[];
+  /** The peers each script connects to by rsync, by name (wildfire: targets and repository copies). */
+  peers: { wildfire: PeerRow[]; restore: PeerRow[]; admin: PeerRow };
   /** "device mountpoint type options 0 2": fstab's file and setup's line. */
   fstabLine: string;
   /** The archive volume's mount options (the inventory's, with nofail and a device timeout). */
@@ -99,6 +113,8 @@ export interface HostDocument {
     inventoryKey: string;
     /** semanage fcontext pattern of the homes whose authorized_keys sshd reads. */
     selinuxKeyPattern: string;
+    /** This host's ssh host key as the inventory has it ('' while unknown), for setup to compare. */
+    inventoryHostKey: string;
     needsRepositoryUser: boolean;
     repositoryLogsIn: boolean;
     directories: DirectoryRow[];
@@ -201,6 +217,31 @@ export function logRotations(host: HostPlan): LogRotation[] {
   ];
 }
 
+/** The host field of a known_hosts line: the address ssh is given, [address]:port off port 22. */
+export function knownHostsName(endpoint: SshEndpoint): string {
+  return endpoint.sshPort === 22 ? endpoint.sshAddress : `[${endpoint.sshAddress}]:${endpoint.sshPort}`;
+}
+
+/**
+ * HOST's known_hosts: a header, then one line per peer it connects to, or a comment while the
+ * inventory has no sshHostKey for the peer (ssh then refuses that connection).
+ */
+export function knownHostsLines(host: HostPlan, fleet: FleetPlan, peers: readonly KnownHostPlan[]): string[] {
+  return [
+    `# kindling: the ssh host keys of the peers ${host.name} connects to (StrictHostKeyChecking=yes).`,
+    `# Generated from ${fleet.inventoryName}; setup and the nightly kindling-fetch rewrite this file.`,
+    ...peers.map((peer) =>
+      peer.hostKey ? `${knownHostsName(peer)} ${peer.hostKey}` : `# ${peer.host} (${knownHostsName(peer)}): no sshHostKey in the inventory yet`,
+    ),
+  ];
+}
+
+/** A peer as a script's rsync reaches it. */
+export function peerRow(endpoint: SshEndpoint): PeerRow {
+  const address = endpoint.sshAddress.includes(':') ? `[${endpoint.sshAddress}]` : endpoint.sshAddress;
+  return { host: endpoint.host, rsyncAddress: address, port: endpoint.sshPort };
+}
+
 /** Folders setup creates or corrects: path, owner, group, mode. */
 export function setupDirectories(host: HostPlan): DirectoryRow[] {
   const { paths, users } = host;
@@ -283,6 +324,10 @@ function summaries(host: HostPlan, fleet: FleetPlan, setupDetails: { needsReposi
           ? `, and MANIFEST carries a valid signature of an allowed signer with a serial not older than the installed ` +
             `set's (no replay of an old, validly signed set).`
           : '.'),
+      `Before installing anything it runs the set's own setup as a dry run (a setup that cannot run through rejects ` +
+        `the set); after installing, it runs the new setup, which applies the rest of the set (authorized_keys, ` +
+        `known_hosts, crontab, alias, allowed signers) and changes only what differs: a changed inventory reaches ` +
+        `every host the night after it is published.`,
       '',
       `Exit status: 0 installed or already current, 1 the set was rejected or could not be fetched ` +
         `(the last good scripts stay), 2 bad usage, 3 another kindling-fetch is running.`,
@@ -329,8 +374,8 @@ function summaries(host: HostPlan, fleet: FleetPlan, setupDetails: { needsReposi
     setup: summary(
       `The initial setup of ${host.name}, as a script that can run any number of times: it changes only ` +
         'what differs from the plan and says what it changed (a second run says "no changes"). Run it as root from a ' +
-        `copy of dist/${host.name}/ for the first install, later as ${paths.scriptsDir}/setup (for example after a ` +
-        "peer's key was added to the inventory).",
+        `copy of dist/${host.name}/ for the first install, later kindling-fetch runs ${paths.scriptsDir}/setup after every verified nightly fetch, so that ` +
+        'a changed inventory (a peer added, removed or re-keyed) takes effect the next night.',
       {
         lines: [
           '  platform    checked first: rrsync, python3, cron and the time zone, SELinux, the archive',
@@ -344,6 +389,7 @@ function summaries(host: HostPlan, fleet: FleetPlan, setupDetails: { needsReposi
           `              ${paths.archiveMount} mounted before any folder is made on it`,
           `  access      authorized_keys of ${users.backup}${setupDetails.repositoryLogsIn ? ` and ${users.repository}` : ''}: ` +
             "each peer's key may only run kindling-receive",
+          `  known       ${paths.stateDir}/ssh/known_hosts: the host keys of the peers it connects to`,
           '  scripts     installed from this folder through kindling-fetch --from (verified the same way)',
           "  crontab     root's kindling block, merged between its markers; other jobs are kept",
         ],
@@ -380,6 +426,13 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
       receiveCommand,
       blazeLock: `${paths.lockDir}/kindling-blaze.lock`,
       targetCopyDir: `${paths.backupRoot}/${host.name}/`,
+      knownHosts: `${paths.stateDir}/ssh/known_hosts`,
+    },
+    knownHostsLines: knownHostsLines(host, fleet, host.knownHosts),
+    peers: {
+      wildfire: [...new Map([...host.targets, ...(host.repository ? host.repository.copies : [])].map((e) => [e.host, peerRow(e)])).values()],
+      restore: host.targets.map(peerRow),
+      admin: peerRow(host.adminSsh),
     },
     fstabLine: [volume.device, volume.mountPoint, volume.fsType, archiveMountOptions(volume.options), '0', '2'].join(' '),
     archiveMountOptions: archiveMountOptions(volume.options),
@@ -392,6 +445,7 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
     setup: {
       inventoryKey: host.sshPublicKey ?? '',
       selinuxKeyPattern: `${paths.stateDir}/home(/.*)?`,
+      inventoryHostKey: host.sshHostKey ?? '',
       needsRepositoryUser,
       repositoryLogsIn,
       directories: setupDirectories(host),

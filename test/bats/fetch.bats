@@ -148,3 +148,38 @@ assert_kept_last_good() {
   run grep -c ' alpha wildfire\[[0-9]*\] INFO start: targets bravo$' "$ROOT/var/log/wildfire-sync.log"
   assert_output 1
 }
+
+@test "after a verified fetch the new set's setup applies the rest of the set, and says what it changed" {
+  # The second set adds charlie to alpha's targets: alpha's known_hosts gains charlie.
+  run grep -c 'charlie' "$ROOT/var/lib/kindling/ssh/known_hosts"
+  assert_output 0
+  serve "$SECOND"
+  run sandbox_run "$ROOT" /usr/local/bin/kindling-fetch --verbose
+  assert_success
+  assert_output --partial 'INFO setup: write /var/lib/kindling/ssh/known_hosts'
+  # The file as generated (dist/alpha/known_hosts), which now names charlie.
+  run cmp "$ROOT/var/lib/kindling/ssh/known_hosts" "$SECOND/known_hosts"
+  assert_success
+  run grep -c '^# charlie (charlie): no sshHostKey in the inventory yet$' "$SECOND/known_hosts"
+  assert_output 1
+  run grep -E ' alpha kindling-fetch OK scripts current; configuration: [1-9][0-9]* change\(s\)$' \
+    "$ROOT/var/log/blaze-wildfire.log"
+  assert_success
+  # The next fetch of the same set finds nothing to change.
+  run sandbox_run "$ROOT" /usr/local/bin/kindling-fetch
+  assert_success
+  run tail -n 1 "$ROOT/var/log/blaze-wildfire.log"
+  assert_output --regexp ' alpha kindling-fetch OK scripts current; configuration: no changes$'
+}
+
+@test "a set whose setup cannot run through is rejected whole: no script installed, nothing applied" {
+  local known_hosts
+  known_hosts=$(cat "$ROOT/var/lib/kindling/ssh/known_hosts")
+  serve "$SECOND"
+  sed -i 's/^main "\$@"$/echo "broken on purpose" >\&2; exit 1/' "$SERVED/setup"
+  (cd "$SERVED" && sha256sum -- $(awk '{ print $2 }' SHA256SUMS) >SHA256SUMS.new && mv SHA256SUMS.new SHA256SUMS)
+  run sandbox_run "$ROOT" /usr/local/bin/kindling-fetch
+  assert_failure 1
+  assert_kept_last_good "the set's setup fails its dry run \(exit 1\): broken on purpose"
+  assert_equal "$(cat "$ROOT/var/lib/kindling/ssh/known_hosts")" "$known_hosts"
+}

@@ -49,7 +49,10 @@ system_state() {
   run fleet_exec alpha bash /tmp/dist/setup
   assert_success
   assert_line --regexp '^setup: [0-9]+ change\(s\) made$'
+  # Both values the inventory needs from the host, in the inventory's own terms.
+  assert_line "This host's kindling key, for the inventory (hosts.alpha.sshPublicKey):"
   assert_line --regexp '^  ssh-ed25519 [A-Za-z0-9+/]+$'
+  assert_line --regexp "^This host's ssh host key(, for the inventory \(hosts\.alpha\.sshHostKey\):| ?: /etc/ssh/ssh_host_ed25519_key\.pub is missing)$"
   run fleet_exec alpha getent passwd backup
   assert_output --regexp '^backup:x:[0-9]+:[0-9]+::/var/lib/kindling/home/backup:/bin/sh$'
   run fleet_exec alpha stat -c '%n %U:%G %a' /var/lib/kindling /var/lib/kindling/ssh /var/lib/kindling/ssh/id_ed25519 \
@@ -75,6 +78,14 @@ system_state() {
   # No key is in the inventory yet: authorized_keys says so and lets nobody in.
   run fleet_exec alpha grep -v '^#' /var/lib/kindling/home/backup/.ssh/authorized_keys
   assert_output ''
+  # known_hosts (root-only folder) names the one peer alpha connects to, bravo, and trusts
+  # no key until the inventory has bravo's; it is the file of dist/alpha/.
+  run fleet_exec alpha stat -c '%U:%G %a' /var/lib/kindling/ssh/known_hosts
+  assert_output 'root:root 644'
+  run fleet_exec alpha cat /var/lib/kindling/ssh/known_hosts
+  assert_output "$(cat "$BATS_FILE_TMPDIR/dist/alpha/known_hosts")"
+  assert_line '# bravo (bravo): no sshHostKey in the inventory yet'
+  refute_line --regexp '^[^#]'
   run fleet_exec alpha crontab -u root -l
   assert_output "$(printf 'MAILTO=root\n15 4 * * * /usr/bin/true # rotate\n'; cat "$BATS_FILE_TMPDIR/dist/alpha/crontab")"
   run fleet_exec alpha cmp /tmp/dist/kindling-fetch /usr/local/bin/kindling-fetch

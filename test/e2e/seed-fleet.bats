@@ -467,3 +467,114 @@ retention_checks() {
   e2e_assert_night_layout admin-back
   e2e_scenario_done retention
 }
+
+# What a host's configuration is, as sums: the scripts, known_hosts, authorized_keys,
+# the alias file, the allowed signers and root's crontab.
+config_sums() {
+  # shellcheck disable=SC2016 # expanded by the shell inside the host
+  fleet_exec "$1" sh -c 'sha256sum /usr/local/bin/* /var/lib/kindling/ssh/known_hosts \
+    /var/lib/kindling/home/*/.ssh/authorized_keys /etc/aliases /etc/sysconfig/blaze; crontab -l | sha256sum'
+}
+
+@test "a broken set on the admin host leaves every host's scripts and configuration as it was" {
+  local host
+  local -A before=()
+  for host in "${E2E_HOSTS[@]}"; do before[${host}]=$(config_sums "${host}"); done
+  # A changed inventory (another failure address: every host's alias and setup change)...
+  node "${E2E_LIB}/test-inventory.js" "${E2E_WORK}/inventory.yaml" "${E2E_WORK}/inventory-broken.yaml" \
+    --set fleet.mailAddress=broken@example.org
+  e2e_generate "${E2E_WORK}/inventory-broken.yaml" "${E2E_WORK}/dist-broken"
+  # ...whose setup cannot run through (its sums made to match: only the dry run can tell).
+  for host in "${E2E_HOSTS[@]}"; do
+    sed -i 's/^main "\$@"$/echo "broken on purpose" >\&2; exit 1/' "${E2E_WORK}/dist-broken/${host}/setup"
+    (cd "${E2E_WORK}/dist-broken/${host}" && sha256sum $(awk '{ print $2 }' SHA256SUMS) >SHA256SUMS.new &&
+      mv SHA256SUMS.new SHA256SUMS)
+  done
+  e2e_serve_dist "${E2E_WORK}/dist-broken"
+  for host in "${E2E_HOSTS[@]}"; do
+    run fleet_exec "${host}" env -i "${E2E_CRON_ENV[@]}" /bin/sh -c /usr/local/bin/kindling-fetch
+    assert_failure 1
+    run fleet_exec "${host}" tail -n 5 /var/log/blaze-backup.log
+    assert_output --partial "the set's setup fails its dry run (exit 1): broken on purpose"
+    assert_equal "${host}: $(config_sums "${host}")" "${host}: ${before[${host}]}"
+  done
+  e2e_serve_dist "${E2E_WORK}/dist"
+  e2e_scenario_done broken-set
+}
+
+@test "a changed inventory and a re-keyed host: the next night every host applies it, nothing run on the peers; the old key is refused" {
+  local host key_dir="${E2E_WORK}/keys-rekey"
+  # README, Adding a host: a new kindling key for australia, made by its own setup.
+  fleet_exec australia cp /var/lib/kindling/ssh/id_ed25519 /root/old-kindling-key
+  fleet_exec australia rm -f /var/lib/kindling/ssh/id_ed25519 /var/lib/kindling/ssh/id_ed25519.pub
+  mkdir -p "${E2E_WORK}/setup/rekey" "${key_dir}"
+  fleet_exec australia /usr/local/bin/setup >"${E2E_WORK}/setup/rekey/australia.out" 2>&1
+  setup_printed_value "${E2E_WORK}/setup/rekey/australia.out" australia sshPublicKey >"${key_dir}/australia.pub"
+  assert_not_equal "$(cut -d ' ' -f 2 "${key_dir}/australia.pub")" "$(cut -d ' ' -f 2 "${E2E_WORK}/keys/australia.pub")"
+  # The new key and another failure address go into the inventory; published on iraq.
+  node "${E2E_LIB}/test-inventory.js" "${E2E_WORK}/inventory.yaml" "${E2E_WORK}/inventory-rekey.yaml" \
+    --keys "${key_dir}" --set fleet.mailAddress=rekeyed@example.org
+  e2e_generate "${E2E_WORK}/inventory-rekey.yaml" "${E2E_WORK}/dist-rekey"
+  e2e_serve_dist "${E2E_WORK}/dist-rekey"
+  run fleet_exec iraq env -i "${E2E_CRON_ENV[@]}" /bin/sh -c /usr/local/bin/kindling-fetch
+  assert_success
+  e2e_shift_calendar
+  e2e_night rekey
+
+  e2e_assert_night_ok rekey "${E2E_HOSTS[@]}"
+  for host in "${E2E_HOSTS[@]}"; do
+    # Every host runs the new set and has applied its configuration.
+    assert_equal "${host}: $(config_sums "${host}" | grep -c ' /usr/local/bin/')" "${host}: 7"
+    run fleet_exec "${host}" grep -x 'blaze-wildfire: rekeyed@example.org' /etc/aliases
+    assert_success
+    run fleet_exec "${host}" cmp /usr/local/bin/setup /dev/stdin <"${E2E_WORK}/dist-rekey/${host}/setup"
+    assert_success
+  done
+  # australia's copies reached both targets with the new key...
+  run e2e_night_log rekey australia wildfire-sync.log
+  assert_line --regexp " australia wildfire\[[0-9]+\] INFO finished: copied to "
+  # ...and its old key is refused by them.
+  for host in hongkong iraq; do
+    run fleet_exec australia rsync -e "ssh -i /root/old-kindling-key -o BatchMode=yes -o IdentitiesOnly=yes \
+      -o UserKnownHostsFile=/var/lib/kindling/ssh/known_hosts -o GlobalKnownHostsFile=/dev/null" \
+      --rsync-path=store /etc/hostname "backup@${host}:"
+    assert_failure
+    assert_output --partial 'Permission denied'
+  done
+  cp -r "${E2E_WORK}/dist-rekey/." "${E2E_WORK}/dist/"
+  e2e_scenario_done rekey
+}
+
+@test "a removed host: the next night its key is refused everywhere, nothing run on the peers" {
+  local host
+  node -e '
+    const fs = require("fs");
+    const YAML = require(process.argv[1] + "/node_modules/yaml");
+    const doc = YAML.parseDocument(fs.readFileSync(process.argv[2], "utf8"));
+    doc.deleteIn(["hosts", "romania"]);
+    fs.writeFileSync(process.argv[3], doc.toString({ lineWidth: 0 }));
+  ' "${REPO_ROOT}" "${E2E_WORK}/inventory-rekey.yaml" "${E2E_WORK}/inventory-removed.yaml"
+  e2e_generate "${E2E_WORK}/inventory-removed.yaml" "${E2E_WORK}/dist-removed"
+  e2e_serve_dist "${E2E_WORK}/dist-removed"
+  run fleet_exec iraq env -i "${E2E_CRON_ENV[@]}" /bin/sh -c /usr/local/bin/kindling-fetch
+  assert_success
+  rm -rf "${E2E_WORK}/dist" && cp -r "${E2E_WORK}/dist-removed" "${E2E_WORK}/dist"
+  e2e_hosts_but romania
+  E2E_HOSTS=("${E2E_OTHERS[@]}")
+  e2e_shift_calendar
+  e2e_night removed
+  for host in "${E2E_HOSTS[@]}"; do
+    assert_equal "${host} night: $(e2e_night_status removed "${host}")" "${host} night: 0"
+    run fleet_exec "${host}" grep -c 'kindling@romania\|romania (' /var/lib/kindling/home/backup/.ssh/authorized_keys
+    assert_output 0
+  done
+  # romania's key, which australia, iraq and scotland let in before, is refused now.
+  for host in australia iraq scotland; do
+    run fleet_exec romania rsync -e "ssh -i /var/lib/kindling/ssh/id_ed25519 -o BatchMode=yes \
+      -o IdentitiesOnly=yes -o UserKnownHostsFile=/var/lib/kindling/ssh/known_hosts \
+      -o GlobalKnownHostsFile=/dev/null" --rsync-path=store /etc/hostname "backup@${host}:"
+    assert_failure
+    assert_output --partial 'Permission denied'
+  done
+  e2e_scenario_done removed
+}

@@ -8,17 +8,24 @@
 load helpers/host-sandbox
 
 # Prepares the sandbox of this test: /etc/sysconfig/blaze names alpha, a recording
-# sendmail comes first in PATH, /srv is a scratch folder.
+# sendmail comes first in PATH, /srv is a scratch folder, /etc and /var/spool/cron are
+# private copies.
 fetch_sandbox() {
   ROOT="$BATS_TEST_TMPDIR/root"
   BIN="$ROOT/usr/local/bin"
   SERVED="$BATS_TEST_TMPDIR/srv/kindling/dist/alpha"
   MAIL="$BATS_TEST_TMPDIR/mail"
   sandbox_init "$ROOT"
+  # kindling-fetch runs the set's setup (users, /etc/aliases, /etc/fstab, root's crontab):
+  # it gets a private copy of /etc and of cron's spool, so the machine's own stay untouched.
+  cp -a /etc/. "$ROOT/etc/"
+  rm -f "$ROOT"/etc/ssh/ssh_host_*_key
+  mkdir -p "$ROOT/var/spool/cron"
+  cp -a /var/spool/cron/. "$ROOT/var/spool/cron/"
   sandbox_sendmail_recorder "$BATS_TEST_TMPDIR/bin" "$MAIL"
   printf 'alpha\n' >"$ROOT/etc/sysconfig/blaze"
   mkdir -p "$(dirname "$SERVED")"
-  SANDBOX_BINDS=("$BATS_TEST_TMPDIR/srv:/srv")
+  SANDBOX_BINDS=("$BATS_TEST_TMPDIR/srv:/srv" "$ROOT/etc:/etc" "$ROOT/var/spool/cron:/var/spool/cron")
   SANDBOX_PATH_PREFIX="$BATS_TEST_TMPDIR/bin"
 }
 

@@ -1,12 +1,13 @@
 # wf-fleet.bash: the fleet of test/fixtures/inventories/wf-fleet.yaml (alpha, bravo,
 # charlie) in network namespaces with a real sshd each (test/e2e/lib/fleet.bash), set up
 # the way an administrator does it:
-#   1. kindling generate; copy dist/<host>/ to each host and run its setup there (users,
-#      key, folders, crontab, scripts); setup prints the host's new public key;
-#   2. put the keys into the inventory (hosts.<host>.sshPublicKey), generate again, serve
-#      dist/ on the admin host (alpha) and run the new setup on every host, which writes
-#      the authorized_keys with the forced command kindling-receive;
-#   3. start sshd everywhere and install every host key as known hosts.
+#   1. start sshd everywhere (each host has its ssh host key, as a real host has);
+#   2. kindling generate; copy dist/<host>/ to each host and run its setup there (users,
+#      key, folders, crontab, scripts); setup prints the host's kindling key and ssh host key;
+#   3. put the printed lines into the inventory (hosts.<host>.sshPublicKey and sshHostKey),
+#      generate again, serve dist/ on the admin host (alpha) and run the new setup on every
+#      host, which writes the authorized_keys and the known_hosts of its peers.
+# Nothing else is installed by hand: no known_hosts, no keys.
 # Each host gets private tmpfs mounts on /var/lib/kindling (and alpha on /srv, where dist/
 # is served), which the fleet library does not make private. Debian's own `backup` system
 # account (home /var/backups, on the shared root file system) is removed from each host's
@@ -92,7 +93,7 @@ wf_fleet_up() {
   mkdir -p -- "$WF_DIR"
   cp -- "$(wf_fixture)" "$WF_INVENTORY"
   wf_hosts_up "${WF_HOSTS[@]}" || return 1
-  local host key
+  local host key field
   if [[ -n "${1:-}" ]]; then
     node -e '
       const fs = require("fs");
@@ -104,14 +105,22 @@ wf_fleet_up() {
     ' "$REPO_ROOT" "$WF_INVENTORY" "$1" || return 1
   fi
   wf_generate "$WF_INVENTORY" "${WF_DIR}/dist-first" || return 1
+  # sshd first: its host keys exist before setup prints them for the inventory.
+  fleet_sshd_start "${WF_HOSTS[@]}" || return 1
   for host in "${WF_HOSTS[@]}"; do
     wf_copy_in "$host" "${WF_DIR}/dist-first" dist-first || return 1
     wf_setup "$host" dist-first >"${WF_DIR}/setup-first-${host}.out" 2>&1 || {
       cat "${WF_DIR}/setup-first-${host}.out" >&2
       return 1
     }
-    key=$(fleet_exec "$host" cat /var/lib/kindling/ssh/id_ed25519.pub) || return 1
-    wf_yaml_set "$WF_INVENTORY" "hosts.${host}.sshPublicKey" "\"${key}\"" || return 1
+    # The two lines setup printed for the inventory, nothing read from the host by hand.
+    for field in sshPublicKey sshHostKey; do
+      key=$(setup_printed_value "${WF_DIR}/setup-first-${host}.out" "$host" "$field") || {
+        echo "setup on ${host} printed no ${field}" >&2
+        return 1
+      }
+      wf_yaml_set "$WF_INVENTORY" "hosts.${host}.${field}" "\"${key}\"" || return 1
+    done
   done
   wf_generate "$WF_INVENTORY" "$WF_DIST" || return 1
   wf_serve "$WF_DIST" || return 1
@@ -122,8 +131,6 @@ wf_fleet_up() {
       return 1
     }
   done
-  fleet_sshd_start "${WF_HOSTS[@]}" || return 1
-  fleet_known_hosts_install
 }
 
 # Tears the fleet down; safe after a partial wf_fleet_up.

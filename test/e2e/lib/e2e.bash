@@ -6,15 +6,17 @@
 #
 #   e2e_prepare_fleet INVENTORY   the administrator's first day, for real:
 #       1. a test copy of INVENTORY (test-inventory.js --fast-retries), generated into dist0;
-#       2. every host up with sshd, every host key known to every host (an administrator
-#          distributes them; setup does not);
+#       2. every host up with sshd (and so with its ssh host key); no host key is installed
+#          anywhere by the test: the generated known_hosts carry them;
 #       3. each host gets what it would already have: its extra source folders, the
 #          repository, a PostgreSQL cluster with data, a sendmail that records mail;
 #       4. setup of dist0/<host>/ on every host (as root, from a copy on the host): users,
-#          key, folders, scripts, crontab; it prints the host's new public key;
-#       5. the keys go into the inventory (hosts.<host>.sshPublicKey), generated into dist;
+#          key, folders, scripts, crontab; it prints the host's kindling key and ssh host key;
+#       5. the printed lines go into the inventory (hosts.<host>.sshPublicKey, sshHostKey),
+#          generated into dist;
 #       6. dist is served on the admin host at fleet.distServeDir, and every host runs the
-#          new setup (admin first), which writes the restricted authorized_keys.
+#          new setup, which writes the restricted authorized_keys and the known_hosts of the
+#          peers it connects to (README: Starting a new fleet).
 #   e2e_night NAME [--except HOST...]
 #       every entry of every host's dist/<host>/crontab (its exact command line, run by
 #       /bin/sh -c in cron's environment), in the order of the schedule in UTC.
@@ -123,7 +125,8 @@ e2e_load_facts() {
 }
 
 #######################################
-# Generates INVENTORY into DIR (fresh). Fails with kindling's messages on stderr.
+# Generates INVENTORY into DIR (fresh), signed with E2E_SIGN_KEY when it is set. Fails
+# with kindling's messages on stderr.
 # Arguments:
 #   Inventory file, output dir.
 #######################################
@@ -132,6 +135,12 @@ e2e_generate() {
   local out
   if ! out=$(node "${REPO_ROOT}/build/cli.js" generate -i "$1" -o "$2" 2>&1); then
     echo "kindling generate -i $1 failed: ${out}" >&2
+    return 1
+  fi
+  # A signed fleet's reviewer signs every set before it is published (README).
+  [[ -n "${E2E_SIGN_KEY:-}" ]] || return 0
+  if ! out=$(node "${REPO_ROOT}/build/cli.js" sign -i "$1" --key "${E2E_SIGN_KEY}" -o "$2" 2>&1); then
+    echo "kindling sign -o $2 failed: ${out}" >&2
     return 1
   fi
 }
@@ -243,6 +252,28 @@ e2e_setup_round() {
 }
 
 #######################################
+# Writes E2E_WORK/keys/HOST.{pub,hostkey}: the two lines setup printed on each host in
+# ROUND for the inventory (hosts.HOST.sshPublicKey and sshHostKey), as an administrator
+# copies them; nothing is read from the hosts directly.
+# Arguments:
+#   Round name, optional hosts (default every host).
+#######################################
+e2e_collect_keys() {
+  local round=$1 host out
+  shift
+  ((${#} > 0)) || set -- "${E2E_HOSTS[@]}"
+  mkdir -p "${E2E_WORK}/keys" || return 1
+  for host in "$@"; do
+    out="${E2E_WORK}/setup/${round}/${host}.out"
+    setup_printed_value "${out}" "${host}" sshPublicKey >"${E2E_WORK}/keys/${host}.pub" \
+      && setup_printed_value "${out}" "${host}" sshHostKey >"${E2E_WORK}/keys/${host}.hostkey" || {
+      echo "${host}: setup printed no keys: $(cat "${out}")" >&2
+      return 1
+    }
+  done
+}
+
+#######################################
 # The administrator's first day (see the header). Writes E2E_WORK/facts, dist0, dist,
 # inventory.yaml, keys/, setup/first and setup/second.
 # Arguments:
@@ -259,7 +290,6 @@ e2e_prepare_fleet() {
 
   fleet_up "${E2E_HOSTS[@]}" || return 1
   fleet_sshd_start "${E2E_HOSTS[@]}" || return 1
-  fleet_known_hosts_install || return 1
   e2e_note "fleet of ${#E2E_HOSTS[@]} hosts up with sshd"
   for host in "${E2E_HOSTS[@]}"; do
     e2e_provision_host "${host}" || {
@@ -271,13 +301,7 @@ e2e_prepare_fleet() {
   e2e_note "hosts provisioned"
   e2e_setup_round first "${E2E_WORK}/dist0" "${E2E_HOSTS[@]}"
   e2e_note "first setup done"
-  for host in "${E2E_HOSTS[@]}"; do
-    # The key setup made and printed; without it the host cannot be put in the inventory.
-    fleet_exec "${host}" cat /var/lib/kindling/ssh/id_ed25519.pub >"${E2E_WORK}/keys/${host}.pub" || {
-      echo "${host}: setup made no key: $(cat "${E2E_WORK}/setup/first/${host}.out")" >&2
-      return 1
-    }
-  done
+  e2e_collect_keys first || return 1
   node "${E2E_LIB}/test-inventory.js" "${source_inventory}" "${E2E_WORK}/inventory.yaml" \
     --fast-retries --keys "${E2E_WORK}/keys" || return 1
   e2e_generate "${E2E_WORK}/inventory.yaml" "${E2E_WORK}/dist" || return 1

@@ -27,7 +27,8 @@ function main() {
     process.stderr.write('usage: fleet-facts.js INVENTORY\n');
     process.exit(2);
   }
-  const inv = YAML.parse(fs.readFileSync(file, 'utf8'));
+  // merge: host groups (<<: *web) as kindling reads them.
+  const inv = YAML.parse(fs.readFileSync(file, 'utf8'), { merge: true });
   const defaults = inv.defaults ?? {};
   const out = [];
   out.push(`distServeDir ${inv.fleet.distServeDir}`);

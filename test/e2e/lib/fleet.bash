@@ -1115,3 +1115,15 @@ _fleet_down_impl() {
   fi
   return "${ok}"
 }
+
+#######################################
+# Prints the value setup printed for the inventory's hosts.HOST.FIELD: the line after its
+# "(hosts.HOST.FIELD):" heading, as the README has the administrator copy it.
+# Arguments:
+#   File with setup's output, host, field (sshPublicKey or sshHostKey).
+#######################################
+setup_printed_value() {
+  awk -v want="(hosts.$2.$3):" \
+    'found { sub(/^ +/, ""); print; exit } index($0, want) { found = 1 }' "$1" | grep .
+}
+

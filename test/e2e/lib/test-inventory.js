@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Writes the e2e's copy of an inventory: the same fleet, with what a test fleet on one
 // machine needs and nothing else changed (comments and order are kept):
-//   --keys DIR        each host's sshPublicKey from DIR/<host>.pub (as setup made it), the
-//                     step an administrator takes after the first setup of every host
+//   --keys DIR        each host's sshPublicKey from DIR/<host>.pub and sshHostKey from
+//                     DIR/<host>.hostkey (the lines setup printed), the step an administrator
+//                     takes after the first setup of every host; a host without files keeps
+//                     what the inventory has
 //   --fast-retries    transfer settings that fail a dead target in seconds instead of the
 //                     minutes of the default back-off (retries 1, 1 s pause, 5 s connect
 //                     timeout): the fault scenarios stop sshd on purpose
@@ -61,10 +63,13 @@ function main() {
   if (options.keys) {
     for (const pair of hosts.items) {
       const name = String(pair.key.value ?? pair.key);
-      const file = path.join(options.keys, `${name}.pub`);
-      // "TYPE KEY [COMMENT]": the inventory wants the line as setup printed it.
-      const line = fs.readFileSync(file, 'utf8').trim().split(/\s+/).slice(0, 3).join(' ');
-      doc.setIn(['hosts', name, 'sshPublicKey'], line);
+      for (const [extension, field] of [['pub', 'sshPublicKey'], ['hostkey', 'sshHostKey']]) {
+        const file = path.join(options.keys, `${name}.${extension}`);
+        if (!fs.existsSync(file)) continue;
+        // "TYPE KEY [COMMENT]": the inventory wants the line as setup printed it.
+        const line = fs.readFileSync(file, 'utf8').trim().split(/\s+/).slice(0, 3).join(' ');
+        doc.setIn(['hosts', name, field], line);
+      }
     }
   }
   if (options.fastRetries) {

@@ -108,3 +108,53 @@ test('hostile YAML aliases are cut off with a clear message', () => {
   for (let i = 0; i < 8; i += 1) bomb.push(`${'bcdefghij'[i]}: &${'bcdefghij'[i]} [${Array(10).fill(`*${'abcdefghij'[i]}`).join(', ')}]`);
   assert.throws(() => parseInventory('bomb.yaml', bomb.join('\n')), (e: unknown) => e instanceof InputError && /alias/.test(e.diagnostics[0]!.message));
 });
+
+/** The seed fixture with EDIT applied to its text, validated. */
+function seedWith(edit: (text: string) => string) {
+  return validateText(edit(readFileSync(SEED_INVENTORY, 'utf8')));
+}
+
+test('validate warns once per host and missing key, naming the connections that fail', () => {
+  const messages = seedWith((t) => t).warnings.map((w) => w.message);
+  // hongkong connects to scotland (its target) and iraq (admin host and aggregator); only
+  // australia, which copies to hongkong, connects to it.
+  const publicKey = messages.filter((m) => m.startsWith('sshPublicKey missing: ') && m.includes(' let hongkong in'));
+  assert.deepEqual(publicKey, ['sshPublicKey missing: iraq and scotland do not let hongkong in (its copies, fetch and reports fail)']);
+  const hostKey = messages.filter((m) => m.startsWith('sshHostKey missing: ') && m.includes('verify hongkong'));
+  assert.deepEqual(hostKey, ['sshHostKey missing: australia cannot verify hongkong (their connections to it fail)']);
+  // The admin host is verified by every other host.
+  assert.ok(messages.includes('sshHostKey missing: every other host (6) cannot verify iraq (their connections to it fail)'));
+  // One warning per host and key: 7 hosts, two keys each.
+  assert.equal(messages.filter((m) => /^ssh(PublicKey|HostKey) missing: /.test(m)).length, 14);
+});
+
+test('a host with both keys has no key warning; a host key must be a host key line', () => {
+  const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl';
+  const keyed = seedWith((t) => t.replace(/^  hongkong:\n/m, `  hongkong:\n    sshPublicKey: ${key} kindling@hongkong\n    sshHostKey: ${key} root@hongkong\n`));
+  assert.deepEqual(keyed.warnings.filter((w) => w.path[1] === 'hongkong' && /missing/.test(w.message)), []);
+  assert.throws(
+    () => seedWith((t) => t.replace(/^  hongkong:\n/m, '  hongkong:\n    sshHostKey: not-a-key AAAA\n')),
+    (e: unknown) => e instanceof InputError && /sshHostKey[^\n]*OpenSSH public host key line/.test(JSON.stringify(e.diagnostics)),
+  );
+});
+
+test('signing: the seed chooses none with a reason; neither warns; both is an error', () => {
+  const signingWarning = (r: ReturnType<typeof validateText>) => r.warnings.filter((w) => w.message.startsWith('fleet.signing is not set'));
+  assert.equal(signingWarning(seedWith((t) => t)).length, 0);
+  const unset = seedWith((t) => t.replace(/^  signing:\n    none: .*\n/m, ''));
+  assert.equal(signingWarning(unset).length, 1);
+  assert.match(signingWarning(unset)[0]!.message, /root on the admin host can run anything as root on every host/);
+  const both = () => seedWith((t) => t.replace(/^    none: (.*)$/m, '    none: $1\n    allowedSigners: [\'a@b namespaces="kindling" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\']'));
+  assert.throws(both, (e: unknown) => e instanceof InputError && /both allowedSigners and none/.test(JSON.stringify(e.diagnostics)));
+});
+
+test('kindling init starts a fleet with signing on, and says its placeholder signer is not a key yet', () => {
+  const dir = scratchDir();
+  const file = join(dir, 'inventory.yaml');
+  assert.equal(runCli(['init', file]).status, 0);
+  const text = readFileSync(file, 'utf8');
+  assert.match(text, /^  signing:\n    allowedSigners:\n/m);
+  const result = runCli(['validate', '-i', file]);
+  assert.doesNotMatch(result.stderr, /fleet\.signing is not set/);
+  assert.match(result.stderr, /allowedSigners\[0\]: this allowed signer has no public key yet/);
+});

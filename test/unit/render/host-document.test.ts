@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { buildPlan } from '../../../src/pipeline';
 import type { FleetPlan, HostPlan } from '../../../src/plan/model';
 import { HOST_SCRIPT_TABLE } from '../../../src/plan/plan';
-import { EXIT_CODES, SCRIPT_LINE_WIDTH, archiveMountOptions, commentLines, hostDocument } from '../../../src/render/host-document';
+import { EXIT_CODES, SCRIPT_LINE_WIDTH, archiveMountOptions, commentLines, hostDocument, knownHostsLines, knownHostsName, peerRow } from '../../../src/render/host-document';
 import { FLEET20_INVENTORY, SEED_INVENTORY } from '../support/cli';
 
 const seed = buildPlan(SEED_INVENTORY).plan;
@@ -49,7 +49,14 @@ test('the repository user logs in on a copy host only, and only the repository h
       const doc = hostDocument(host, fleet);
       assert.equal(doc.setup.repositoryLogsIn, host.repositoryCopy !== undefined && host.repositoryCopy.from !== host.name);
       const peers = doc.setup.authorizedKeys.repository.slice(2);
-      if (doc.setup.repositoryLogsIn) assert.deepEqual(peers, [`# ${host.repositoryCopy!.from} (repository): no sshPublicKey in the inventory yet`]);
+      // The seed has no keys yet, fleet20 has them all.
+      const from = host.repositoryCopy?.from;
+      const line = fleet === seed ? `# ${from} (repository): no sshPublicKey in the inventory yet` : new RegExp(`^restrict,command="/usr/local/bin/kindling-receive ${from}" ssh-ed25519 `);
+      if (doc.setup.repositoryLogsIn) {
+        assert.equal(peers.length, 1);
+        if (typeof line === 'string') assert.equal(peers[0], line);
+        else assert.match(peers[0]!, line);
+      }
       else assert.deepEqual(peers, []);
     }
   }
@@ -102,6 +109,7 @@ test('paths, the fstab line and the alias line are built once, from the plan', (
     receiveCommand: '/usr/local/bin/kindling-receive',
     blazeLock: '/run/lock/kindling-blaze.lock',
     targetCopyDir: '/archive/blaze-backup/australia/',
+    knownHosts: '/var/lib/kindling/ssh/known_hosts',
   });
   const v = host.archiveVolume;
   assert.equal(doc.fstabLine, `${v.device} /archive ${v.fsType} ${v.options},nofail,x-systemd.device-timeout=30s 0 2`);
@@ -194,4 +202,43 @@ test("logrotate: root's logs everywhere, the aggregated log only on the aggregat
     hostDocument(other, seed).logRotations.map((r) => r.files),
     [[other.paths.blazeLog, other.paths.wildfireLog]],
   );
+});
+
+test('known_hosts: exactly the peers a host connects to, by the address and port it uses', () => {
+  // australia copies to hongkong and iraq, fetches from iraq (admin) and reports to iraq.
+  const australia = hostOf(seed, 'australia');
+  assert.deepEqual(hostDocument(australia, seed).knownHostsLines, [
+    '# kindling: the ssh host keys of the peers australia connects to (StrictHostKeyChecking=yes).',
+    '# Generated from seed.yaml; setup and the nightly kindling-fetch rewrite this file.',
+    '# hongkong (hongkong): no sshHostKey in the inventory yet',
+    '# iraq (iraq): no sshHostKey in the inventory yet',
+  ]);
+  // The admin host and aggregator connect only to their own targets; never to themselves.
+  const iraq = hostOf(seed, 'iraq');
+  assert.deepEqual(
+    iraq.knownHosts.map((k) => k.host),
+    iraq.targets.map((t) => t.host).sort(),
+  );
+  // The REPOHOST also knows every repository copy host; in fleet20 every host has keys.
+  for (const host of fleet20.hosts) {
+    const expected = new Set([...host.targets.map((t) => t.host), ...(host.repository?.copies.map((c) => c.host) ?? []), fleet20.adminHost, fleet20.aggregatorHost]);
+    expected.delete(host.name);
+    assert.deepEqual(host.knownHosts.map((k) => k.host), [...expected].sort(), host.name);
+    for (const line of hostDocument(host, fleet20).knownHostsLines.slice(2)) assert.match(line, /^[a-z]+ ssh-ed25519 AAAA[A-Za-z0-9+/]+=*$/);
+  }
+});
+
+test('known_hosts names a peer as ssh is given it: the address, [address]:port off port 22', () => {
+  assert.equal(knownHostsName({ host: 'peru', sshAddress: 'peru', sshPort: 22 }), 'peru');
+  assert.equal(knownHostsName({ host: 'peru', sshAddress: '192.0.2.7', sshPort: 2222 }), '[192.0.2.7]:2222');
+  assert.equal(knownHostsName({ host: 'peru', sshAddress: '2001:db8::7', sshPort: 22 }), '2001:db8::7');
+  const host = hostOf(seed, 'australia');
+  const lines = knownHostsLines(host, seed, [
+    { host: 'chile', sshAddress: 'chile.example.org', sshPort: 2200, hostKey: ED25519 },
+    { host: 'iraq', sshAddress: '10.0.0.5', sshPort: 22, hostKey: undefined },
+  ]);
+  assert.deepEqual(lines.slice(2), [`[chile.example.org]:2200 ${ED25519}`, '# iraq (10.0.0.5): no sshHostKey in the inventory yet']);
+  // rsync wants an IPv6 address in brackets; ssh's own -p carries the port.
+  assert.deepEqual(peerRow({ host: 'peru', sshAddress: '2001:db8::7', sshPort: 2222 }), { host: 'peru', rsyncAddress: '[2001:db8::7]', port: 2222 });
+  assert.deepEqual(peerRow({ host: 'peru', sshAddress: 'peru', sshPort: 22 }), { host: 'peru', rsyncAddress: 'peru', port: 22 });
 });

@@ -16,6 +16,8 @@ setup_file() {
   archive="$(fleet_dir bravo)/archive/blaze-backup/bravo"
   printf 'etc of the 20th\n' >"$archive/bravo-etc-Nov-20-2026.tar.bz2"
   printf 'cron of the 20th\n' >"$archive/bravo-cron-Nov-20-2026.tar.bz2"
+  mkdir -p "$(fleet_dir bravo)/mnt/repo/f42"
+  printf 'package a\n' >"$(fleet_dir bravo)/mnt/repo/f42/a.rpm"
   printf 'charlie etc\n' >"$(fleet_dir charlie)/archive/blaze-backup/charlie/charlie-etc-Nov-20-2026.tar.bz2"
   fleet_exec bravo wildfire
   fleet_exec charlie wildfire
@@ -180,7 +182,7 @@ bravo_store() {
 
 @test "a peer filling a target: a file over the budget is not stored, then the full folder refuses; charlie still stores" {
   # bravo's budget on alpha: (64K+4K+4K+64K) × (30 + 2) × 1.25 = 5570560 bytes.
-  run grep -x '  \[bravo\]=5570560' "$(fleet_dir alpha)/usr/local/bin/kindling-receive"
+  run fleet_exec alpha grep -x '  \[bravo\]=5570560' /usr/local/bin/kindling-receive
   assert_success
   fleet_exec bravo bash -c 'mkdir -p /tmp/big /tmp/fill1 /tmp/fill2 /tmp/fill3
     head -c 6000000 /dev/zero >/tmp/big/bravo-big-Nov-22-2026.tar.bz2

@@ -108,9 +108,12 @@ bravo_store() {
     assert_equal "$(archive_state alpha)" "$before"
   done
   # A destination other than its folder, and words wildfire never sends.
-  run fleet_exec bravo rsync -rt -e "$PEER_SSH" --rsync-path=store /tmp/attack/ "$(account_on_alpha bravo)@alpha:sub/"
+  run fleet_exec bravo rsync -rt -e "$PEER_SSH" --rsync-path=store /tmp/attack/ "$(account_on_alpha bravo)@alpha:sub"
   assert_failure
   assert_output --partial 'refused: store from bravo: the destination must be its folder'
+  run fleet_exec bravo rsync -rt -e "$PEER_SSH" --rsync-path=store /tmp/attack/ "$(account_on_alpha bravo)@alpha:../charlie/"
+  assert_failure
+  assert_output --partial 'refused: store from bravo: characters wildfire never sends'
   run fleet_exec bravo $PEER_SSH "$(account_on_alpha bravo)@alpha" 'store --server -tre.iLsfxCIvu . .\ x'
   assert_failure 1
   assert_output --partial 'characters wildfire never sends'

@@ -90,6 +90,8 @@ export interface FleetDocument {
   mermaid: string;
   /** Commands that restore a file and a database, with this fleet's names. */
   restore: RestoreExamples;
+  /** What a sender can and cannot do to the copies a target keeps (issue 11), one sentence each. */
+  peerLimits: { can: string[]; cannot: string[] };
   /** What the fleet leaves unprotected, one plain sentence each. */
   notProtected: string[];
   warnings: string[];
@@ -215,7 +217,10 @@ function notProtected(fleet: FleetPlan, hosts: HostPlan[]): string[] {
     );
   }
   lines.push(
-    'A compromised host: root there reads and can delete every copy that other hosts store on it; on its LAN targets it can only add files under its own name (store is write-only, without delete, and keeps existing files), so it can send bad copies from then on or fill their /archive, but not erase the copies already there.',
+    'A compromised host: root there reads and can delete every copy that other hosts store on it; on its LAN targets it can only add new files under its own name, within its budget (see "What each host can and cannot do to another\'s copies"), so it can send bad copies from then on, but not erase or alter the copies already there.',
+  );
+  lines.push(
+    `One shared account per target: every sender logs into a target as ${hosts[0]?.users.backup ?? 'the backup user'}, which owns every sender's folder there and the aggregated log, so one escape from rrsync (an rsync server bug) by one sender reaches the copies of every other sender on that target.`,
   );
   const signed = hosts.some((h) => h.signing);
   lines.push(
@@ -228,6 +233,28 @@ function notProtected(fleet: FleetPlan, hosts: HostPlan[]): string[] {
     `Silence: failure mail and the dead-man's switch run on the aggregator ${fleet.aggregatorHost}; while it is down, or its mail does not leave, nobody is told that backups fail.`,
   );
   return lines;
+}
+
+/**
+ * What one host, compromised or broken, can and cannot do to the copies another host keeps:
+ * the limits kindling-receive's store and report enforce on every target.
+ */
+export function peerLimits(hosts: HostPlan[]): { can: string[]; cannot: string[] } {
+  const archive = hosts[0]?.paths.archiveMount ?? '/archive';
+  const backupRoot = hosts[0]?.paths.backupRoot ?? '/archive/blaze-backup';
+  return {
+    can: [
+      `Add new files to its own folder ${backupRoot}/<sender>/ on each of its LAN targets, as wildfire does: bad copies from then on are possible; the copies already there stay.`,
+      'Stop sending (a host that stops is reported by the dead-man\'s switch), read back its own copies (restore), send a few report lines a night (8 at most).',
+    ],
+    cannot: [
+      'Change or delete a stored copy: store is write-only without delete, a name already stored is never rewritten (--ignore-existing), and every rsync option that wildfire does not send is refused and logged (among them --log-file, --partial-dir, --temp-dir, --backup-dir/-b, --delay-updates, --link-dest/--compare-dest/--copy-dest, --files-from, filters, --delete, --inplace, --append, --max-size).',
+      'Store a symlink, device, fifo or hard link: -l, -D, --specials and -H are refused, and rsync skips what is not a regular file.',
+      'Reach another sender\'s folder through kindling-receive: rrsync confines each sender to its own folder (short of an escape from rsync itself: see below).',
+      `Fill a target: its folder has a budget (its nightly estimate × (network retention + 2) × 1.25), no single file larger than the room left is stored (one transfer of many files can pass the budget once; the next store is refused), and no store starts while the target's ${archive} is at its free-space floor (max(1 GiB, two of the target's nights)), which keeps room for the target's own blaze.`,
+      `Write into an unmounted ${archive}: store is refused while ${archive} is not a mount point.`,
+    ],
+  };
 }
 
 export function fleetDocument(fleet: FleetPlan): FleetDocument {
@@ -260,6 +287,7 @@ export function fleetDocument(fleet: FleetPlan): FleetDocument {
     })),
     mermaid: topologyAsMermaid(fleetTopology(fleet)),
     restore: restoreExamples(hosts),
+    peerLimits: peerLimits(hosts),
     notProtected: notProtected(fleet, hosts),
     warnings: hosts.flatMap((h) => h.warnings),
   };

@@ -3,6 +3,7 @@
 // security-relevant text (authorized_keys lines above all) is then testable without rendering.
 import type { FleetPlan, HostPlan, KnownHostPlan, PeerAccess, SshEndpoint } from '../plan/model';
 import { HOST_SCRIPT_TABLE } from '../plan/plan';
+import { freeSpaceFloorBytes, senderBudgetBytes } from '../forecast/budget';
 import { cronQuote, shellQuote } from './shell-quote';
 
 /** The widest line of a generated script (the lint test holds every script to it). */
@@ -52,6 +53,15 @@ export interface LogRotation {
   create: string;
 }
 
+/** The most CALLER's folder here may hold (kindling-receive's store refuses beyond it). */
+export interface StoreBudgetRow {
+  caller: string;
+  bytes: number;
+}
+
+/** The most report lines one caller may add to the aggregated log in one night (receiver's date). */
+export const REPORT_LINES_PER_NIGHT = 8;
+
 /** A kind of copy blaze writes on this host, pruned by local retention. */
 export interface OwnKind {
   label: string;
@@ -93,6 +103,8 @@ export interface HostDocument {
     targetCopyDir: string;
     /** The known_hosts of root's kindling connections (ssh's UserKnownHostsFile). */
     knownHosts: string;
+    /** Where kindling-receive counts each caller's report lines of the night. */
+    reportCountDir: string;
   };
   /** Lines of this host's known_hosts: exactly the peers it connects to. */
   knownHostsLines: string[];
@@ -128,7 +140,15 @@ export interface HostDocument {
     spaceMinimumBytes: number;
     ownKinds: OwnKind[];
   };
-  receive: { backupVerbs: VerbRow[]; repositoryVerbs: VerbRow[] };
+  receive: {
+    backupVerbs: VerbRow[];
+    repositoryVerbs: VerbRow[];
+    /** Each sender's budget here: its nightly estimate × (this host's retention of it + 2) × headroom. */
+    storeBudgets: StoreBudgetRow[];
+    /** store is refused while this host's archive volume has less free space than this. */
+    freeSpaceFloorBytes: number;
+    reportLinesPerNight: number;
+  };
   targetHosts: string[];
   repositoryCopyHosts: string[];
   reportingHostNames: string[];
@@ -266,6 +286,15 @@ function blazeKinds(host: HostPlan): OwnKind[] {
     ...(db ? db.dumps.map((d) => ({ label: `postgresql-${d.database}`, prefix: d.filePrefix, extension: d.extension })) : []),
     ...(db ? [{ label: 'postgresql-globals', prefix: db.globals.filePrefix, extension: db.globals.extension }] : []),
   ];
+}
+
+/**
+ * The budget of each sender whose copies this host keeps, from the sender's nightly estimate
+ * and the days this host keeps them (src/forecast/budget.ts: the forecast uses the same numbers).
+ */
+export function storeBudgets(host: HostPlan, fleet: FleetPlan): StoreBudgetRow[] {
+  const nightly = new Map(fleet.hosts.map((h) => [h.name, h.capacity.nightlyBytes]));
+  return host.receivedCopies.map((r) => ({ caller: r.host, bytes: senderBudgetBytes(nightly.get(r.host) ?? 0, r.days) }));
 }
 
 function verbRows(access: readonly PeerAccess[]): VerbRow[] {
@@ -427,6 +456,7 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
       blazeLock: `${paths.lockDir}/kindling-blaze.lock`,
       targetCopyDir: `${paths.backupRoot}/${host.name}/`,
       knownHosts: `${paths.stateDir}/ssh/known_hosts`,
+      reportCountDir: `${paths.logDir}/report-counts`,
     },
     knownHostsLines: knownHostsLines(host, fleet, host.knownHosts),
     peers: {
@@ -461,7 +491,13 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
       spaceMinimumBytes: MEGABYTE,
       ownKinds: blazeKinds(host),
     },
-    receive: { backupVerbs: verbRows(host.access.backup), repositoryVerbs: verbRows(host.access.repository) },
+    receive: {
+      backupVerbs: verbRows(host.access.backup),
+      repositoryVerbs: verbRows(host.access.repository),
+      storeBudgets: storeBudgets(host, fleet),
+      freeSpaceFloorBytes: freeSpaceFloorBytes(host.capacity.nightlyBytes),
+      reportLinesPerNight: REPORT_LINES_PER_NIGHT,
+    },
     targetHosts: host.targets.map((t) => t.host),
     repositoryCopyHosts: host.repository ? host.repository.copies.map((c) => c.host) : [],
     reportingHostNames: host.reportingHosts.map((r) => r.name),

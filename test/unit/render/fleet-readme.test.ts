@@ -179,14 +179,15 @@ test('every size in the document is in one unit system: decimal MB/GB/TB, the in
 test('the document says what the fleet does not protect against, from the plan', () => {
   const section = README.slice(README.indexOf('## What this fleet does not protect against'));
   assert.ok(README.includes('## What this fleet does not protect against'));
-  const items = section.split('\n').filter((l) => l.startsWith('- ')).slice(0, 7);
+  const items = section.split('\n').filter((l) => l.startsWith('- ')).slice(0, 8);
   assert.match(items[0]!, /^- No offsite copy: .*the removable drives of chile are offsite only while someone keeps them elsewhere\.$/);
   assert.match(items[1]!, /^- No encryption at rest: /);
   assert.match(items[2]!, /^- Up to a day of changes can be lost: .*the databases of ireland are dumped with pg\\_dump/);
   assert.match(items[3]!, /^- The repository copies have no history: \/mnt\/koji\/ of chile is mirrored, deletions included, by wildfire to romania and scotland and by blaze to the removable drives/);
-  assert.match(items[4]!, /^- A compromised host: /);
-  assert.match(items[5]!, /^- A compromised admin host: iraq serves every host .*; set fleet\.signing so that hosts install only scripts a reviewer signed\.$/);
-  assert.match(items[6]!, /^- Silence: failure mail and the dead-man's switch run on the aggregator iraq;/);
+  assert.match(items[4]!, /^- A compromised host: .*not erase or alter the copies already there\.$/);
+  assert.match(items[5]!, /^- One shared account per target: every sender logs into a target as backup, .*reaches the copies of every other sender on that target\.$/);
+  assert.match(items[6]!, /^- A compromised admin host: iraq serves every host .*; set fleet\.signing so that hosts install only scripts a reviewer signed\.$/);
+  assert.match(items[7]!, /^- Silence: failure mail and the dead-man's switch run on the aggregator iraq;/);
 
   // Derived, not fixed: a fleet without repository, drives and databases, but with signing, says less and otherwise.
   const document = parseDocument(readFileSync(SEED_INVENTORY, 'utf8'));
@@ -197,7 +198,7 @@ test('the document says what the fleet does not protect against, from the plan',
   document.setIn(['hosts', 'ireland', 'roles'], []);
   document.setIn(['fleet', 'signing'], { allowedSigners: ['admin@cdot namespaces="kindling" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx0b2tlbmRlbW9rZXlfb25seV9mb3JfZG9jcw'] });
   const other = documentOf(document.toString()).notProtected;
-  assert.equal(other.length, 6, other.join('\n'));
+  assert.equal(other.length, 7, other.join('\n'));
   assert.ok(other.every((l) => !/repository copies|removable|pg_dump/.test(l)), other.join('\n'));
   assert.match(other.find((l) => l.startsWith('A compromised admin host'))!, /unless they also hold a reviewer's signing key/);
 });
@@ -213,4 +214,17 @@ test('the document points at restore with this fleet\'s names: a file, a databas
   document.setIn(['hosts', 'australia', 'sources'], [{ name: 'odd', path: '/srv/my files/', dataType: 'Files' }]);
   document.setIn(['defaults', 'sources'], []);
   assert.equal(documentOf(document.toString()).restore.fileCommand, "restore file Feb-27-2012 '/srv/my files/' --to /root/restored");
+});
+
+test("the document says what each host can and cannot do to another's copies (issue 11)", () => {
+  const heading = "## What each host can and cannot do to another's copies";
+  assert.ok(README.includes(heading));
+  const section = README.slice(README.indexOf(heading), README.indexOf('## What this fleet does not protect against'));
+  const items = section.split('\n').filter((l) => l.startsWith('- '));
+  assert.equal(items.length, 7, items.join('\n'));
+  assert.match(section, /It can:\n\n- Add new files to its own folder \/archive\/blaze-backup\/&lt;sender&gt;\//);
+  assert.match(section, /It cannot:\n\n- Change or delete a stored copy: .*--log-file, --partial-dir, --temp-dir/);
+  assert.match(section, /- Store a symlink, device, fifo or hard link: /);
+  assert.match(section, /- Fill a target: its folder has a budget .* free-space floor \(max\(1 GiB, two of the target's nights\)\)/);
+  assert.match(section, /- Write into an unmounted \/archive: store is refused while \/archive is not a mount point\.$/m);
 });

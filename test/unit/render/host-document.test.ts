@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { buildPlan } from '../../../src/pipeline';
 import type { FleetPlan, HostPlan } from '../../../src/plan/model';
 import { HOST_SCRIPT_TABLE } from '../../../src/plan/plan';
-import { EXIT_CODES, SCRIPT_LINE_WIDTH, archiveMountOptions, commentLines, hostDocument, knownHostsLines, knownHostsName, peerRow } from '../../../src/render/host-document';
+import { EXIT_CODES, REPORT_LINES_PER_NIGHT, SCRIPT_LINE_WIDTH, archiveMountOptions, commentLines, hostDocument, knownHostsLines, knownHostsName, peerRow } from '../../../src/render/host-document';
 import { FLEET20_INVENTORY, SEED_INVENTORY } from '../support/cli';
 
 const seed = buildPlan(SEED_INVENTORY).plan;
@@ -110,6 +110,7 @@ test('paths, the fstab line and the alias line are built once, from the plan', (
     blazeLock: '/run/lock/kindling-blaze.lock',
     targetCopyDir: '/archive/blaze-backup/australia/',
     knownHosts: '/var/lib/kindling/ssh/known_hosts',
+    reportCountDir: '/var/log/blaze-backup/report-counts',
   });
   const v = host.archiveVolume;
   assert.equal(doc.fstabLine, `${v.device} /archive ${v.fsType} ${v.options},nofail,x-systemd.device-timeout=30s 0 2`);
@@ -241,4 +242,39 @@ test('known_hosts names a peer as ssh is given it: the address, [address]:port o
   // rsync wants an IPv6 address in brackets; ssh's own -p carries the port.
   assert.deepEqual(peerRow({ host: 'peru', sshAddress: '2001:db8::7', sshPort: 2222 }), { host: 'peru', rsyncAddress: '[2001:db8::7]', port: 2222 });
   assert.deepEqual(peerRow({ host: 'peru', sshAddress: 'peru', sshPort: 22 }), { host: 'peru', rsyncAddress: 'peru', port: 22 });
+});
+
+test("store budgets: one per sender whose copies the host keeps, from the sender's nightly estimate and its retention there", () => {
+  const australia = hostOf(seed, 'australia');
+  const doc = hostDocument(australia, seed);
+  assert.deepEqual(
+    doc.receive.storeBudgets.map((r) => r.caller),
+    australia.receivedCopies.map((r) => r.host),
+  );
+  assert.deepEqual(australia.receivesFrom, ['chile', 'romania']);
+  for (const row of doc.receive.storeBudgets) {
+    const sender = hostOf(seed, row.caller);
+    const days = australia.receivedCopies.find((r) => r.host === row.caller)!.days;
+    // (nightly × (days + 2) × 1.25), rounded up: the forecast's number (src/forecast/budget.ts).
+    assert.equal(row.bytes, Math.ceil(sender.capacity.nightlyBytes * (days + 2) * 1.25), row.caller);
+    assert.ok(row.bytes > sender.capacity.nightlyBytes * days, row.caller);
+  }
+  // A host that receives nothing has no budget rows.
+  const lonely = seed.hosts.find((h) => h.receivesFrom.length === 0);
+  if (lonely) assert.deepEqual(hostDocument(lonely, seed).receive.storeBudgets, []);
+});
+
+test("the free-space floor is the larger of 1 GiB and two of the host's own nights; reports are capped per night", () => {
+  for (const host of [...seed.hosts, ...fleet20.hosts]) {
+    const fleet = seed.hosts.includes(host) ? seed : fleet20;
+    const doc = hostDocument(host, fleet);
+    assert.equal(doc.receive.freeSpaceFloorBytes, Math.max(1024 ** 3, 2 * host.capacity.nightlyBytes), host.name);
+    assert.equal(doc.receive.reportLinesPerNight, REPORT_LINES_PER_NIGHT);
+    assert.equal(doc.paths.reportCountDir, `${host.paths.logDir}/report-counts`);
+  }
+  assert.equal(REPORT_LINES_PER_NIGHT, 8);
+  // A host whose nights are large keeps two of them free.
+  const big = structuredClone(hostOf(seed, 'ireland'));
+  big.capacity.nightlyBytes = 3 * 1024 ** 3;
+  assert.equal(hostDocument(big, seed).receive.freeSpaceFloorBytes, 6 * 1024 ** 3);
 });

@@ -1,7 +1,7 @@
 // The view model of one host's folder: every value a host template prints that is not a plain
 // field of the plan, computed once here so that templates only loop and interpolate. The
 // security-relevant text (authorized_keys lines above all) is then testable without rendering.
-import type { FleetPlan, HostPlan, PeerAccess } from '../plan/model';
+import type { ArchiveItem, FleetPlan, HostPlan, PeerAccess } from '../plan/model';
 import { HOST_SCRIPT_TABLE } from '../plan/plan';
 import { cronQuote, shellQuote } from './shell-quote';
 
@@ -72,6 +72,12 @@ export interface HostDocument {
     blazeLock: string;
     /** Folder on each target that receives this host's copies, with trailing slash. */
     targetCopyDir: string;
+    /** blaze's ledger of when each copy arrived (templates/lib/retention.ejs). */
+    arrivalsDir: string;
+    /** blaze's record of its last run whose clock check passed. */
+    clockFile: string;
+    /** The received manifests this host's blaze has verified (each is checked once). */
+    verifiedDir: string;
   };
   /** "device mountpoint type options 0 2": fstab's file and setup's line. */
   fstabLine: string;
@@ -94,6 +100,13 @@ export interface HostDocument {
     globalsEstimateBytes: number;
     spaceMinimumBytes: number;
     ownKinds: OwnKind[];
+    /** Each archive with backup_folder's last arguments: tar's exclude options, quoted. */
+    archives: { item: ArchiveItem; excludeWords: string }[];
+    manifest: OwnKind;
+    /** The kinds blaze prunes in its own folder: every item's, then the manifests. */
+    prunedKinds: OwnKind[];
+    /** The globals dump is decompressed to check it: the script needs DECOMPRESS. */
+    readsBackCompressed: boolean;
   };
   receive: { backupVerbs: VerbRow[]; repositoryVerbs: VerbRow[] };
   targetHosts: string[];
@@ -308,6 +321,7 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
   const repositoryLogsIn = host.access.repository.length > 0;
   const db = host.database;
   const volume = host.archiveVolume;
+  const manifestKind: OwnKind = { label: 'manifest', prefix: host.manifest.filePrefix, extension: host.manifest.extension };
   return {
     summaries: summaries(host, fleet, { needsRepositoryUser, repositoryLogsIn }),
     exitCodes: EXIT_CODES,
@@ -324,6 +338,9 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
       receiveCommand,
       blazeLock: `${paths.lockDir}/kindling-blaze.lock`,
       targetCopyDir: `${paths.backupRoot}/${host.name}/`,
+      arrivalsDir: `${paths.stateDir}/arrivals`,
+      clockFile: `${paths.stateDir}/blaze-clock`,
+      verifiedDir: `${paths.stateDir}/verified`,
     },
     fstabLine: [volume.device, volume.mountPoint, volume.fsType, volume.options, '0', '2'].join(' '),
     aliasLine: `${host.mail.alias}: ${host.mail.address}`,
@@ -347,6 +364,10 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
       globalsEstimateBytes: MEGABYTE,
       spaceMinimumBytes: MEGABYTE,
       ownKinds: blazeKinds(host),
+      archives: host.archives.map((item) => ({ item, excludeWords: item.tarExcludes.map((pattern) => ` ${shellQuote(`--exclude=${pattern}`)}`).join('') })),
+      manifest: manifestKind,
+      prunedKinds: [...blazeKinds(host), manifestKind],
+      readsBackCompressed: db !== undefined,
     },
     receive: { backupVerbs: verbRows(host.access.backup), repositoryVerbs: verbRows(host.access.repository) },
     targetHosts: host.targets.map((t) => t.host),

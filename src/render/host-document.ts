@@ -216,11 +216,16 @@ function summaries(host: HostPlan, fleet: FleetPlan, setupDetails: { needsReposi
       removable &&
         `Then mirrors the repository and the day's archives to every attached drive labelled ` +
           `${removable.labelPrefix}NNN, keeping ${removable.keepDays} days of dated copies there.`,
-      `Every file is written under a hidden temporary name, synced, verified (decompressed and listed` +
-        (db ? '; pg_restore --list for dumps' : '') +
-        `) and only then renamed to its final name. Copies more than ${host.retention.localDays} days older than the newest ` +
-        `good copy of their kind are pruned` +
-        (received ? `, here and in the folders of the hosts that send their copies here (${host.receivesFrom.join(', ')}).` : '.'),
+      `Every file is written under a hidden temporary name with its SHA-256 taken as it is written, synced, ` +
+        `checked on disk against that checksum` +
+        (db ? ' (pg_restore --list for dumps)' : '') +
+        ` and only then renamed to its final name; the night's manifest ${host.manifest.filePrefix}<date>${host.manifest.extension} ` +
+        `lists the checksums and travels with the copies. Copies that arrived (by this host's own record, never a file's date) ` +
+        `more than ${host.retention.localDays} days before the newest of their kind are pruned, keeping the ${host.retention.keepNewest} newest` +
+        (received
+          ? `, here and in the folders of the hosts that send their copies here (${host.receivesFrom.join(', ')}), whose manifests it checks once (sha256sum -c, then a full read).`
+          : '.') +
+        ` Nothing is pruned when the clock went backwards or jumped.`,
       `Runs as root from root's crontab, before wildfire.`,
       '',
       `Exit status: 0 every item written, 1 at least one item failed (the others were still written), ` +
@@ -364,7 +369,8 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
       globalsEstimateBytes: MEGABYTE,
       spaceMinimumBytes: MEGABYTE,
       ownKinds: blazeKinds(host),
-      archives: host.archives.map((item) => ({ item, excludeWords: item.tarExcludes.map((pattern) => ` ${shellQuote(`--exclude=${pattern}`)}`).join('') })),
+      // One exclude option a continuation line: patterns make long lines.
+      archives: host.archives.map((item) => ({ item, excludeWords: item.tarExcludes.map((pattern) => ` \\\n    ${shellQuote(`--exclude=${pattern}`)}`).join('') })),
       manifest: manifestKind,
       prunedKinds: [...blazeKinds(host), manifestKind],
       readsBackCompressed: db !== undefined,

@@ -99,11 +99,12 @@ bravo_archive() {
 
   run_blaze
   assert_success
-  # bravo's copy that arrived 40 days before its newest, 4th of four, goes now; of alpha's
-  # cron copies, those of 31 and 45 days ago stay (with tonight's, the 3 newest not oddly
-  # dated: the two named by the wrong clocks are), the one of 46 days goes.
+  # bravo's copy that arrived 40 days before its newest, 4th of four, goes now. alpha's own
+  # cron copies written under the wrong clocks are first seen tonight: with tonight's they
+  # are the 3 newest, so the three that arrived more than 30 days ago go.
   [[ ! -e "${copies[3]}" && -f "${copies[2]}" ]]
-  [[ ! -e "${copies[6]}" && -f "${copies[5]}" && -f "${copies[4]}" ]]
+  [[ ! -e "${copies[4]}" && ! -e "${copies[5]}" && ! -e "${copies[6]}" ]]
+  [[ -f "$ARCHIVE/alpha-cron-$(blaze_date '400 days ago').tar.bz2" && -f "$ARCHIVE/alpha-cron-$(blaze_date '400 days').tar.bz2" ]]
 }
 
 @test "the target checks each received manifest once: a tampered copy and a copy that does not decompress are reported, a good night verified" {

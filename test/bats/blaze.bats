@@ -40,7 +40,7 @@ wait_for_partial() {
   run_blaze
   assert_success
   run list_dir "$ARCHIVE"
-  assert_output "$(printf 'australia-cron-%s.tar.bz2\naustralia-etc-%s.tar.bz2\naustralia-userlocalbin-%s.tar.bz2' "$TODAY" "$TODAY" "$TODAY")"
+  assert_output "$(printf 'australia-cron-%s.tar.bz2\naustralia-etc-%s.tar.bz2\naustralia-manifest-%s.sha256\naustralia-userlocalbin-%s.tar.bz2' "$TODAY" "$TODAY" "$TODAY" "$TODAY")"
   for kind in etc cron userlocalbin; do
     run bzip2 -t "$ARCHIVE/australia-$kind-$TODAY.tar.bz2"
     assert_success

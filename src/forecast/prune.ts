@@ -3,17 +3,20 @@
 // test/bats/forecast-prune.bats runs the real blaze against this.
 
 export const SECONDS_PER_DAY = 86400;
+/** RETENTION_SLACK_SECONDS of retention.ejs: arrivals of runs at about the same hour count as whole nights. */
+export const RETENTION_SLACK_SECONDS = 43200;
 
 /**
- * prune_kind's rule: a copy whose modification time is more than DAYS days before the
- * newest copy of its kind is pruned (`mtime < newest_mtime - days * 86400`); the newest
- * copy never is. With one copy a night at the same time, DAYS + 1 copies stay.
+ * prune_kind's rule on ages: a copy that ARRIVED (blaze's arrival ledger, never the file's
+ * date) more than DAYS days before the newest arrival of its kind is pruned
+ * (`arrival < newest - days * 86400 - 43200`), unless it is among the KEEP newest arrivals
+ * (CopyFolder.prune). With one copy a night at the same time, max(DAYS + 1, KEEP) copies stay.
  */
 export function isPruned(copySeconds: number, newestSeconds: number, days: number): boolean {
-  return copySeconds !== newestSeconds && copySeconds < newestSeconds - days * SECONDS_PER_DAY;
+  return copySeconds < newestSeconds - days * SECONDS_PER_DAY - RETENTION_SLACK_SECONDS;
 }
 
-/** One stored copy: the night it was written (as seconds) and its size. */
+/** One stored copy: the night it arrived (as seconds) and its size. */
 export interface StoredCopy {
   seconds: number;
   bytes: number;
@@ -31,7 +34,10 @@ export class CopyFolder {
   private first = 0;
   bytes = 0;
 
-  constructor(readonly days: number) {}
+  constructor(
+    readonly days: number,
+    readonly keepNewest: number,
+  ) {}
 
   store(copy: StoredCopy): void {
     this.seconds.push(copy.seconds);
@@ -39,12 +45,12 @@ export class CopyFolder {
     this.bytes += copy.bytes;
   }
 
-  /** Applies prune_kind with this folder's DAYS, counted back from the newest copy. */
+  /** Applies prune_kind with this folder's DAYS and KEEP, counted back from the newest arrival. */
   prune(): void {
     const last = this.seconds.length - 1;
     if (this.first > last) return;
     const newest = this.seconds[last]!;
-    while (this.first < last && isPruned(this.seconds[this.first]!, newest, this.days)) {
+    while (this.count > this.keepNewest && isPruned(this.seconds[this.first]!, newest, this.days)) {
       this.bytes -= this.sizes[this.first]!;
       this.first += 1;
     }

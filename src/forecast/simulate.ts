@@ -131,13 +131,13 @@ function forecastHost(
 ): HostForecast {
   const { contributors } = input;
   const own = sizesByHost.get(input.name)!;
-  const ownFolders = contributors.ownKinds.map((k) => ({ kind: k.kind, folder: new CopyFolder(contributors.localDays) }));
+  const ownFolders = contributors.ownKinds.map((k) => ({ kind: k.kind, folder: new CopyFolder(contributors.localDays, contributors.keepNewest) }));
   for (const kind of options.observed?.get(input.name)?.kinds.keys() ?? []) {
-    if (!ownFolders.some((f) => f.kind === kind)) ownFolders.push({ kind, folder: new CopyFolder(contributors.localDays) });
+    if (!ownFolders.some((f) => f.kind === kind)) ownFolders.push({ kind, folder: new CopyFolder(contributors.localDays, contributors.keepNewest) });
   }
   const senders = contributors.senders.map((s) => ({
     host: s.host,
-    folder: new CopyFolder(s.networkDays),
+    folder: new CopyFolder(s.networkDays, s.keepNewest),
     budgetBytes: senderBudgetBytes(estimateByHost.get(s.host) ?? 0, s.networkDays),
     sizes: sizesByHost.get(s.host),
   }));

@@ -31,10 +31,12 @@ export interface CapacityEstimate {
 export interface ArchiveContributors {
   /** Days the host keeps its own copies. */
   localDays: number;
+  /** Copies of each own kind kept whatever their age. */
+  keepNewest: number;
   /** One night's copy of each own kind: archives by source name, "postgresql" for all dumps. */
   ownKinds: { kind: string; nightlyBytes: number }[];
   /** Hosts that send their copies here, with their network retention (sorted by name). */
-  senders: { host: string; networkDays: number }[];
+  senders: { host: string; networkDays: number; keepNewest: number }[];
   /** The repository copy kept here (repository-copy hosts), else 0. */
   repositoryBytes: number;
 }
@@ -74,7 +76,7 @@ function computeEstimates(inventory: Inventory): Map<string, CapacityEstimate> {
       if (!receiver || receiver === host) continue;
       received.set(receiver.name, (received.get(receiver.name) ?? 0) + perNight * host.retention.networkDays);
       const list = senders.get(receiver.name) ?? [];
-      list.push({ host: host.name, networkDays: host.retention.networkDays });
+      list.push({ host: host.name, networkDays: host.retention.networkDays, keepNewest: host.retention.keepNewest });
       senders.set(receiver.name, list);
     }
   }
@@ -104,6 +106,7 @@ function computeEstimates(inventory: Inventory): Map<string, CapacityEstimate> {
     }
     const contributors: ArchiveContributors = {
       localDays: host.retention.localDays,
+      keepNewest: host.retention.keepNewest,
       ownKinds: ownKindEstimates(host),
       senders: (senders.get(host.name) ?? []).sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0)),
       repositoryBytes: repositoryCopyBytes,

@@ -44,6 +44,8 @@ export interface Retention {
   localDays: number;
   networkDays: number;
   removableDays: number;
+  /** Copies of each kind always kept, whatever their age. */
+  keepNewest: number;
 }
 
 export interface Transfer {

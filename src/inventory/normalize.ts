@@ -5,7 +5,7 @@ import type { DocPath } from './diagnostics';
 import type { ArchiveVolume, Host, Inventory, Retention, Source, Transfer } from './model';
 import type { Role, WrittenDefaults, WrittenHost, WrittenInventory, WrittenSource } from './schema';
 
-const BUILT_IN_RETENTION: Retention = { localDays: 30, networkDays: 30, removableDays: 3 };
+const BUILT_IN_RETENTION: Retention = { localDays: 30, networkDays: 30, removableDays: 3, keepNewest: 3 };
 const BUILT_IN_TRANSFER: Transfer = { connectTimeoutSeconds: 10, retries: 3, retryDelaySeconds: 30, bandwidthLimitKiBps: 0 };
 const DEFAULT_SOURCE_SIZE = '10M';
 const DEFAULT_DATABASE_SIZE = '1G';

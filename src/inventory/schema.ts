@@ -167,11 +167,18 @@ const Retention = doc(
       localDays: Type.Optional(doc(Type.Integer({ minimum: 1, maximum: 3650 }), 'Days of copies kept in /archive/blaze-backup/<host>/ on the host itself.', 30)),
       networkDays: Type.Optional(doc(Type.Integer({ minimum: 1, maximum: 3650 }), 'Days of copies kept on network targets.', 30)),
       removableDays: Type.Optional(doc(Type.Integer({ minimum: 1, maximum: 3650 }), 'Days of dated copies kept on removable drives.', 3)),
+      keepNewest: Type.Optional(
+        doc(
+          Type.Integer({ minimum: 1, maximum: 365 }),
+          'Copies of each kind always kept, whatever their age (the newest by arrival), on the host and on its targets: a month of failed runs or a wrong clock never prunes the last good copies.',
+          3,
+        ),
+      ),
     },
     { additionalProperties: false },
   ),
-  'How long copies are kept, counted back from the newest good copy of each kind.',
-  { localDays: 30, networkDays: 30, removableDays: 3 },
+  'How long copies are kept, counted by when each copy arrived (the receiving host\'s own record, never the file\'s date or name) back from the newest arrival of its kind.',
+  { localDays: 30, networkDays: 30, removableDays: 3, keepNewest: 3 },
 );
 
 const Compression = doc(

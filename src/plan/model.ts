@@ -123,6 +123,8 @@ export interface RetentionPlan {
   localDays: number;
   networkDays: number;
   removableDays: number;
+  /** Copies of each kind always kept, whatever their age. */
+  keepNewest: number;
 }
 
 export interface TransferPlan {
@@ -170,7 +172,11 @@ export interface ReceivedCopiesPlan {
   dir: string;
   /** The sender's retention.networkDays. */
   days: number;
-  /** Every kind of copy the sender makes: archives, database dumps, globals. */
+  /** The sender's retention.keepNewest: copies of each kind kept whatever their age. */
+  keepNewest: number;
+  /** The sender's nightly checksum manifests (also among kinds). */
+  manifest: { filePrefix: string; extension: string };
+  /** Every kind of copy the sender makes: archives, database dumps, globals, manifests. */
   kinds: { filePrefix: string; extension: string }[];
 }
 
@@ -212,6 +218,8 @@ export interface HostPlan {
   schedule: SchedulePlan;
   compression: CompressionPlan;
   archives: ArchiveItem[];
+  /** The night's checksum manifest, <host>-manifest-<Mon-DD-YYYY>.sha256 (sha256sum -c format). */
+  manifest: { filePrefix: string; extension: string };
   database: DatabasePlan | undefined;
   repository: RepositoryPlan | undefined;
   repositoryCopy: RepositoryCopyPlan | undefined;

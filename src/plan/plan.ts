@@ -138,7 +138,15 @@ function receivedCopies(sender: HostPlan): ReceivedCopiesPlan {
     kinds.push(...sender.database.dumps.map(({ filePrefix, extension }) => ({ filePrefix, extension })));
     kinds.push({ ...sender.database.globals });
   }
-  return { host: sender.name, dir: `${sender.paths.backupRoot}/${sender.name}`, days: sender.retention.networkDays, kinds };
+  kinds.push({ ...sender.manifest });
+  return {
+    host: sender.name,
+    dir: `${sender.paths.backupRoot}/${sender.name}`,
+    days: sender.retention.networkDays,
+    keepNewest: sender.retention.keepNewest,
+    manifest: { ...sender.manifest },
+    kinds,
+  };
 }
 
 export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPlan {
@@ -198,6 +206,7 @@ export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPl
       schedule: schedules.get(host.name)!,
       compression,
       archives: planArchives(host, compression),
+      manifest: { filePrefix: `${host.name}-manifest-`, extension: '.sha256' },
       database:
         host.database && host.roles.includes('DBHOST')
           ? {

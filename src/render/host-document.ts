@@ -1,7 +1,7 @@
 // The view model of one host's folder: every value a host template prints that is not a plain
 // field of the plan, computed once here so that templates only loop and interpolate. The
 // security-relevant text (authorized_keys lines above all) is then testable without rendering.
-import type { FleetPlan, HostPlan, KnownHostPlan, PeerAccess, SshEndpoint } from '../plan/model';
+import type { ArchiveItem, FleetPlan, HostPlan, KnownHostPlan, PeerAccess, SshEndpoint } from '../plan/model';
 import { HOST_SCRIPT_TABLE } from '../plan/plan';
 import { freeSpaceFloorBytes, senderBudgetBytes } from '../forecast/budget';
 import { cronQuote, shellQuote } from './shell-quote';
@@ -105,6 +105,12 @@ export interface HostDocument {
     knownHosts: string;
     /** Where kindling-receive counts each caller's report lines of the night. */
     reportCountDir: string;
+    /** blaze's ledger of when each copy arrived (templates/lib/retention.ejs). */
+    arrivalsDir: string;
+    /** blaze's record of its last run whose clock check passed. */
+    clockFile: string;
+    /** The received manifests this host's blaze has verified (each is checked once). */
+    verifiedDir: string;
   };
   /** Lines of this host's known_hosts: exactly the peers it connects to. */
   knownHostsLines: string[];
@@ -139,6 +145,13 @@ export interface HostDocument {
     globalsEstimateBytes: number;
     spaceMinimumBytes: number;
     ownKinds: OwnKind[];
+    /** Each archive with backup_folder's last arguments: tar's exclude options, quoted. */
+    archives: { item: ArchiveItem; excludeWords: string }[];
+    manifest: OwnKind;
+    /** The kinds blaze prunes in its own folder: every item's, then the manifests. */
+    prunedKinds: OwnKind[];
+    /** The globals dump is decompressed to check it: the script needs DECOMPRESS. */
+    readsBackCompressed: boolean;
   };
   receive: {
     backupVerbs: VerbRow[];
@@ -322,11 +335,16 @@ function summaries(host: HostPlan, fleet: FleetPlan, setupDetails: { needsReposi
       removable &&
         `Then mirrors the repository and the day's archives to every attached drive labelled ` +
           `${removable.labelPrefix}NNN, keeping ${removable.keepDays} days of dated copies there.`,
-      `Every file is written under a hidden temporary name, synced, verified (decompressed and listed` +
-        (db ? '; pg_restore --list for dumps' : '') +
-        `) and only then renamed to its final name. Copies more than ${host.retention.localDays} days older than the newest ` +
-        `good copy of their kind are pruned` +
-        (received ? `, here and in the folders of the hosts that send their copies here (${host.receivesFrom.join(', ')}).` : '.'),
+      `Every file is written under a hidden temporary name with its SHA-256 taken as it is written, synced, ` +
+        `checked on disk against that checksum` +
+        (db ? ' (pg_restore --list for dumps)' : '') +
+        ` and only then renamed to its final name; the night's manifest ${host.manifest.filePrefix}<date>${host.manifest.extension} ` +
+        `lists the checksums and travels with the copies. Copies that arrived (by this host's own record, never a file's date) ` +
+        `more than ${host.retention.localDays} days before the newest of their kind are pruned, keeping the ${host.retention.keepNewest} newest` +
+        (received
+          ? `, here and in the folders of the hosts that send their copies here (${host.receivesFrom.join(', ')}), whose manifests it checks once (sha256sum -c, then a full read).`
+          : '.') +
+        ` Nothing is pruned when the clock went backwards or jumped.`,
       `Runs as root from root's crontab, before wildfire.`,
       '',
       `Exit status: 0 every item written, 1 at least one item failed (the others were still written), ` +
@@ -438,6 +456,7 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
   const repositoryLogsIn = host.access.repository.length > 0;
   const db = host.database;
   const volume = host.archiveVolume;
+  const manifestKind: OwnKind = { label: 'manifest', prefix: host.manifest.filePrefix, extension: host.manifest.extension };
   return {
     summaries: summaries(host, fleet, { needsRepositoryUser, repositoryLogsIn }),
     exitCodes: EXIT_CODES,
@@ -457,6 +476,9 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
       targetCopyDir: `${paths.backupRoot}/${host.name}/`,
       knownHosts: `${paths.stateDir}/ssh/known_hosts`,
       reportCountDir: `${paths.logDir}/report-counts`,
+      arrivalsDir: `${paths.stateDir}/arrivals`,
+      clockFile: `${paths.stateDir}/blaze-clock`,
+      verifiedDir: `${paths.stateDir}/verified`,
     },
     knownHostsLines: knownHostsLines(host, fleet, host.knownHosts),
     peers: {
@@ -490,6 +512,11 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
       globalsEstimateBytes: MEGABYTE,
       spaceMinimumBytes: MEGABYTE,
       ownKinds: blazeKinds(host),
+      // One exclude option a continuation line: patterns make long lines.
+      archives: host.archives.map((item) => ({ item, excludeWords: item.tarExcludes.map((pattern) => ` \\\n    ${shellQuote(`--exclude=${pattern}`)}`).join('') })),
+      manifest: manifestKind,
+      prunedKinds: [...blazeKinds(host), manifestKind],
+      readsBackCompressed: db !== undefined,
     },
     receive: {
       backupVerbs: verbRows(host.access.backup),

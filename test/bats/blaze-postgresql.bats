@@ -44,7 +44,12 @@ teardown() {
   assert_success
   run list_dir "$ARCHIVE"
   assert_output "$(printf '%s\n' "bravo-cron-$TODAY.tar.bz2" "bravo-etc-$TODAY.tar.bz2" \
-    "bravo-postgresql-appdb-$TODAY.dump" "bravo-postgresql-globals-$TODAY.sql.bz2" "bravo-userlocalbin-$TODAY.tar.bz2" | LC_ALL=C sort)"
+    "bravo-manifest-$TODAY.sha256" "bravo-postgresql-appdb-$TODAY.dump" "bravo-postgresql-globals-$TODAY.sql.bz2" \
+    "bravo-userlocalbin-$TODAY.tar.bz2" | LC_ALL=C sort)"
+  # The dump's checksum, taken while pg_dump wrote it, is in the night's manifest.
+  run bash -c "cd '$ARCHIVE' && sha256sum --strict -c bravo-manifest-$TODAY.sha256"
+  assert_success
+  assert_line "bravo-postgresql-appdb-$TODAY.dump: OK"
   dump="$ARCHIVE/bravo-postgresql-appdb-$TODAY.dump"
   run "$PG_BIN/pg_restore" --list "$dump"
   assert_output --regexp 'TABLE DATA public items app_owner'
@@ -69,6 +74,8 @@ teardown() {
 @test "a failing pg_dump (its database is gone) fails that item only: exit 1, no dump or partial file, earlier dumps untouched, the failure mailed" {
   earlier=$(old_copy "$ARCHIVE" bravo-postgresql-appdb- .dump 5 4000)
   ancient=$(old_copy "$ARCHIVE" bravo-postgresql-appdb- .dump 60)
+  old_copy "$ARCHIVE" bravo-etc- .tar.bz2 58 >/dev/null
+  old_copy "$ARCHIVE" bravo-etc- .tar.bz2 59 >/dev/null
   old_etc=$(old_copy "$ARCHIVE" bravo-etc- .tar.bz2 60)
   sum=$(sha256sum "$earlier")
   pg_sql -d postgres -c "ALTER DATABASE appdb RENAME TO appdb_away"
@@ -76,9 +83,10 @@ teardown() {
   assert_failure 1
   run list_dir "$ARCHIVE"
   assert_output "$(printf '%s\n' "bravo-cron-$TODAY.tar.bz2" "bravo-etc-$TODAY.tar.bz2" "${earlier##*/}" "${ancient##*/}" \
-    "bravo-postgresql-globals-$TODAY.sql.bz2" "bravo-userlocalbin-$TODAY.tar.bz2" | LC_ALL=C sort)"
+    "bravo-etc-$(blaze_date '58 days ago').tar.bz2" "bravo-etc-$(blaze_date '59 days ago').tar.bz2" \
+    "bravo-manifest-$TODAY.sha256" "bravo-postgresql-globals-$TODAY.sql.bz2" "bravo-userlocalbin-$TODAY.tar.bz2" | LC_ALL=C sort)"
   [[ "$(sha256sum "$earlier")" == "$sum" ]]
-  # etc succeeded, so its 60-day-old copy went; the failed dump kept both of its copies.
+  # etc succeeded, so its oldest copy went (3 newer ones stay); the failed dump kept both of its copies.
   [[ ! -e "$old_etc" && -f "$ancient" ]]
   run cat "$MAIL"
   assert_line 'Subject: blaze on bravo: 1 of 5 item(s) failed'

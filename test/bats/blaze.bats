@@ -40,7 +40,7 @@ wait_for_partial() {
   run_blaze
   assert_success
   run list_dir "$ARCHIVE"
-  assert_output "$(printf 'australia-cron-%s.tar.bz2\naustralia-etc-%s.tar.bz2\naustralia-userlocalbin-%s.tar.bz2' "$TODAY" "$TODAY" "$TODAY")"
+  assert_output "$(printf 'australia-cron-%s.tar.bz2\naustralia-etc-%s.tar.bz2\naustralia-manifest-%s.sha256\naustralia-userlocalbin-%s.tar.bz2' "$TODAY" "$TODAY" "$TODAY" "$TODAY")"
   for kind in etc cron userlocalbin; do
     run bzip2 -t "$ARCHIVE/australia-$kind-$TODAY.tar.bz2"
     assert_success
@@ -87,7 +87,16 @@ wait_for_partial() {
   # alpha is the aggregator: its summary line is appended to its own aggregated log.
   run cat "$ROOT/var/log/blaze-wildfire.log"
   # (The time, host and script in front are the report library's; blaze's part is the rest.)
-  assert_output --regexp "OK start=[0-9T:+-]+ duration=[0-9]+s ok=3 failed=0 suspicious=0 bytes=[1-9][0-9]*$"
+  assert_output --regexp "OK start=[0-9T:+-]+ duration=[0-9]+s ok=3 failed=0 suspicious=0 bytes=[1-9][0-9]* sizes=etc:[1-9][0-9]*,cron:[1-9][0-9]*,userlocalbin:[1-9][0-9]* received_verified=0 received_bad=0$"
+  # sizes= names each kind's bytes, as kindling forecast --from-log reads them.
+  local etc_bytes
+  etc_bytes=$(stat -c %s "$ARCHIVE/alpha-etc-$TODAY.tar.bz2")
+  assert_output --partial "sizes=etc:${etc_bytes},"
+  # The night's manifest: the checksum of each archive, taken while it was written, in
+  # sha256sum -c format with plain names.
+  run bash -c "cd '$ARCHIVE' && sha256sum --strict -c alpha-manifest-$TODAY.sha256"
+  assert_success
+  assert_output "$(printf '%s: OK\n' "alpha-etc-$TODAY.tar.bz2" "alpha-cron-$TODAY.tar.bz2" "alpha-userlocalbin-$TODAY.tar.bz2")"
 }
 
 @test "--help documents the options and every exit code; an unknown option exits 2" {
@@ -108,6 +117,8 @@ wait_for_partial() {
 @test "--dry-run prints each step and the space it expects to need, and changes nothing" {
   blaze_sandbox alpha
   old=$(old_copy "$ARCHIVE" alpha-etc- .tar.bz2 1 200000)
+  old_copy "$ARCHIVE" alpha-etc- .tar.bz2 2 >/dev/null
+  old_copy "$ARCHIVE" alpha-etc- .tar.bz2 3 >/dev/null
   ancient=$(old_copy "$ARCHIVE" alpha-etc- .tar.bz2 45)
   before=$(find "$ROOT" "$MNT" -printf '%p %s %T@\n' | sort)
   run_blaze --dry-run
@@ -117,13 +128,13 @@ wait_for_partial() {
   assert_output --partial "archive /mnt/src/etc -> /archive/blaze-backup/alpha/alpha-etc-$TODAY.tar.bz2 (about 195.4KiB)"
   assert_output --partial "archive /mnt/src/cron -> /archive/blaze-backup/alpha/alpha-cron-$TODAY.tar.bz2 (about 4.0KiB)"
   assert_output --regexp 'Space: about [0-9.]+KiB expected \([0-9.]+MiB with headroom\), [0-9.]+[KMGT]iB free in /archive: fits'
-  assert_output --partial "would prune /archive/blaze-backup/alpha/${ancient##*/} (more than 30 days older than ${old##*/})"
+  assert_output --partial "would prune /archive/blaze-backup/alpha/${ancient##*/} (arrived $(date -u -d '45 days ago' +%F), more than 30 days before the newest)"
   assert_output --partial 'Take the lock /run/lock/kindling-blaze.lock'
   [[ "$(find "$ROOT" "$MNT" -printf '%p %s %T@\n' | sort)" == "$before" ]]
   [[ ! -e "$MAIL" ]]
 }
 
-@test "retention prunes copies more than 30 days older than the newest, keeps the newest of each kind even when old, and prunes nothing of a kind whose archive failed" {
+@test "retention prunes copies that arrived more than 30 days before the newest arrival, keeps the 3 newest of each kind even when old, and prunes nothing of a kind whose archive failed" {
   blaze_sandbox alpha
   keep10=$(old_copy "$ARCHIVE" alpha-etc- .tar.bz2 10)
   keep29=$(old_copy "$ARCHIVE" alpha-etc- .tar.bz2 29)
@@ -133,23 +144,30 @@ wait_for_partial() {
   rm -rf "$SRC/cron"
   cron40=$(old_copy "$ARCHIVE" alpha-cron- .tar.bz2 40)
   cron90=$(old_copy "$ARCHIVE" alpha-cron- .tar.bz2 90)
-  # Copies bravo sends here (network retention, counted from bravo's newest copy).
+  # Copies bravo sends here (network retention, counted from the newest arrival of bravo's
+  # copies; the 3 newest stay whatever their age).
   received="$ROOT/archive/blaze-backup/bravo"
   bravo40=$(old_copy "$received" bravo-etc- .tar.bz2 40)
   bravo50=$(old_copy "$received" bravo-etc- .tar.bz2 50)
   bravo80=$(old_copy "$received" bravo-etc- .tar.bz2 80)
+  bravo90=$(old_copy "$received" bravo-etc- .tar.bz2 90)
   dump5=$(old_copy "$received" bravo-postgresql-appdb- .dump 5)
+  dump44=$(old_copy "$received" bravo-postgresql-appdb- .dump 44)
   dump45=$(old_copy "$received" bravo-postgresql-appdb- .dump 45)
+  dump46=$(old_copy "$received" bravo-postgresql-appdb- .dump 46)
   touch -d '100 days ago' "$received/bravo-etc-notes.txt" "$received/.bravo-etc-$(blaze_date '100 days ago').tar.bz2.partial"
   delta1=$(old_copy "$ROOT/archive/blaze-backup/delta" delta-etc- .tar.zst 1)
   delta35=$(old_copy "$ROOT/archive/blaze-backup/delta" delta-etc- .tar.zst 35)
+  delta36=$(old_copy "$ROOT/archive/blaze-backup/delta" delta-etc- .tar.zst 36)
+  delta37=$(old_copy "$ROOT/archive/blaze-backup/delta" delta-etc- .tar.zst 37)
   run_blaze
   assert_failure 1
-  for kept in "$keep10" "$keep29" "$cron40" "$cron90" "$bravo40" "$bravo50" "$dump5" "$delta1" \
+  for kept in "$keep10" "$keep29" "$cron40" "$cron90" "$bravo40" "$bravo50" "$bravo80" "$dump5" \
+    "$dump44" "$dump45" "$delta1" "$delta35" "$delta36" \
     "$received/bravo-etc-notes.txt" "$received/.bravo-etc-$(blaze_date '100 days ago').tar.bz2.partial"; do
     [[ -f "$kept" ]] || fail "$kept was pruned"
   done
-  for pruned in "$prune31" "$prune60" "$bravo80" "$dump45" "$delta35"; do
+  for pruned in "$prune31" "$prune60" "$bravo90" "$dump46" "$delta37"; do
     [[ ! -e "$pruned" ]] || fail "$pruned was kept"
   done
   [[ -f "$ARCHIVE/alpha-etc-$TODAY.tar.bz2" && ! -e "$ARCHIVE/alpha-cron-$TODAY.tar.bz2" ]]
@@ -171,7 +189,10 @@ wait_for_partial() {
   run --separate-stderr sandbox_run "$ROOT" setpriv --bounding-set=-dac_override,-dac_read_search /usr/local/bin/blaze
   assert_failure 1
   run list_dir "$ARCHIVE"
-  assert_output "$(printf '%s\n' "${ancient##*/}" "${earlier##*/}" "alpha-cron-$TODAY.tar.bz2" "alpha-userlocalbin-$TODAY.tar.bz2" | LC_ALL=C sort)"
+  assert_output "$(printf '%s\n' "${ancient##*/}" "${earlier##*/}" "alpha-cron-$TODAY.tar.bz2" "alpha-manifest-$TODAY.sha256" "alpha-userlocalbin-$TODAY.tar.bz2" | LC_ALL=C sort)"
+  # The manifest lists what was written tonight, not the failed etc.
+  run cut -d ' ' -f 3 "$ARCHIVE/alpha-manifest-$TODAY.sha256"
+  assert_output "$(printf '%s\n' "alpha-cron-$TODAY.tar.bz2" "alpha-userlocalbin-$TODAY.tar.bz2")"
   [[ "$(sha256sum "$earlier")" == "$sum" ]]
   run cat "$MAIL"
   assert_line '=== sendmail -t -i'
@@ -213,7 +234,7 @@ wait_for_partial() {
   # It stops at once, not when the archive would have been done, and takes its tar
   # and compressor with it.
   ((SECONDS - sent <= 5)) || fail "blaze took $((SECONDS - sent)) s to stop"
-  run pgrep -f -- '--directory=/mnt/src -- etc'
+  run pgrep -f -- '--directory=/mnt/src --anchored -- etc'
   assert_failure
   run list_dir "$ARCHIVE"
   assert_output "${earlier##*/}"
@@ -285,7 +306,7 @@ wait_for_partial() {
   run_blaze
   assert_success
   run list_dir "$ARCHIVE"
-  assert_output "$(printf 'delta-cron-%s.tar.zst\ndelta-etc-%s.tar.zst\ndelta-userlocalbin-%s.tar.zst' "$TODAY" "$TODAY" "$TODAY")"
+  assert_output "$(printf 'delta-cron-%s.tar.zst\ndelta-etc-%s.tar.zst\ndelta-manifest-%s.sha256\ndelta-userlocalbin-%s.tar.zst' "$TODAY" "$TODAY" "$TODAY" "$TODAY")"
   run zstd -q -t "$ARCHIVE/delta-etc-$TODAY.tar.zst"
   assert_success
   assert_restores "$ARCHIVE/delta-etc-$TODAY.tar.zst" "$SRC/etc" zstd

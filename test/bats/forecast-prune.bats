@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # The forecast's pruning (src/forecast/prune.ts) against the generated blaze's own: six
-# nights of the real blaze in a sandbox (helpers/blaze.bash), its copies aged between runs
-# with touch -d, and the files and bytes left each night compared with kindling forecast.
+# nights of the real blaze in a sandbox (helpers/blaze.bash), night N run under faketime
+# N - 1 days ahead (blaze ages copies from their arrival, as its own clock records it), and
+# the files and bytes left each night compared with kindling forecast.
 load common
 load helpers/blaze
 
@@ -19,24 +20,10 @@ setup_file() {
   "${KINDLING[@]}" generate -i "$PRUNE_FIXTURE" -o "$BATS_FILE_TMPDIR/dist" >/dev/null 2>&1
 }
 
-# The stored name of night N's copy: a date no real night uses, so names never collide
-# with tonight's (prune_kind reads ages from modification times, names only match kinds).
+# The stored name of bravo's night N copy: a date no real night uses (blaze ages copies
+# from their arrival; names only match kinds).
 night_name() {
   printf 'Jan-%02d-2001' "$1"
-}
-
-# Dates every stored copy of night K (1..N-1) at REFERENCE - (N - K) days, and tonight's
-# received copies at REFERENCE: age_copies N REFERENCE
-age_copies() {
-  local night=$1 reference=$2 k kind dir
-  for ((k = 1; k <= night; k++)); do
-    for kind in "${KINDS[@]}"; do
-      for dir in "$ARCHIVE/alpha-$kind" "$RECEIVED/bravo-$kind"; do
-        [[ -e "$dir-$(night_name "$k").tar.bz2" ]] || continue
-        touch -d "@$((reference - (night - k) * 86400))" "$dir-$(night_name "$k").tar.bz2"
-      done
-    done
-  done
 }
 
 # Prints "OWN_FILES OWN_BYTES RECEIVED_FILES RECEIVED_BYTES" of what alpha holds now.
@@ -48,23 +35,20 @@ holdings() {
     "$(grep -c . <<<"$received")" "$(awk '{ s += $1 } END { print s + 0 }' <<<"$received")"
 }
 
-@test "over six nights, blaze leaves exactly the copies and bytes the forecast says: own copies 2 days, bravo's 3 days, counted from the newest" {
+@test "over six nights, blaze leaves exactly the copies and bytes the forecast says: own copies 2 days, bravo's 3 days, counted from the newest arrival" {
   blaze_sandbox alpha
   RECEIVED="$ROOT/archive/blaze-backup/bravo"
   mkdir -p "$RECEIVED"
-  local night reference kind observed=()
+  local night kind today observed=()
   for ((night = 1; night <= NIGHTS; night++)); do
-    # Later than tonight's archives will be: their age is then a whole number of days minus seconds.
-    reference=$(($(date +%s) + 120))
     for kind in "${KINDS[@]}"; do
       head -c "$RECEIVED_BYTES" /dev/urandom >"$RECEIVED/bravo-$kind-$(night_name "$night").tar.bz2"
     done
-    age_copies "$night" "$reference"
-    run_blaze
+    run --separate-stderr sandbox_run "$ROOT" faketime -f "+$((night - 1))d" /usr/local/bin/blaze
     assert_success
+    today=$(blaze_date "$((night - 1)) days")
     for kind in "${KINDS[@]}"; do
-      mv "$ARCHIVE/alpha-$kind-$TODAY.tar.bz2" "$ARCHIVE/alpha-$kind-$(night_name "$night").tar.bz2"
-      truncate -s "$OWN_BYTES" "$ARCHIVE/alpha-$kind-$(night_name "$night").tar.bz2"
+      truncate -s "$OWN_BYTES" "$ARCHIVE/alpha-$kind-$today.tar.bz2"
     done
     observed+=("$(holdings)")
   done
@@ -95,7 +79,9 @@ holdings() {
   # And by hand: 3 kinds × (1, 2, 3, 3, 3, 3) own copies; 3 kinds × (1, 2, 3, 4, 4, 4) of bravo's,
   # the newest night's and those of the last 2 (own) or 3 (bravo's) days.
   assert_equal "$(printf '%s\n' "${observed[@]}" | cut -d' ' -f1,3 | paste -sd' ')" '3 3 6 6 9 9 9 12 9 12 9 12'
-  assert_equal "$(list_dir "$ARCHIVE" | grep -c -e '-2001\.tar\.bz2$')" 9
-  assert_equal "$(list_dir "$ARCHIVE" | grep -c -e '-Jan-0[456]-2001')" 9
+  assert_equal "$(list_dir "$ARCHIVE" | grep -c -e '\.tar\.bz2$')" 9
+  for night in 4 5 6; do
+    assert_equal "$(list_dir "$ARCHIVE" | grep -c -e "-$(blaze_date "$((night - 1)) days")\.tar\.bz2$")" 3
+  done
   assert_equal "$(list_dir "$RECEIVED" | grep -c -e '-Jan-0[3456]-2001')" 12
 }

@@ -39,6 +39,10 @@ setup() {
   tar -C "$work/20" -cjf "$ARCHIVE/bravo-cron-Nov-20-2026.tar.bz2" cron
   tar -C "$work/20" -cjf "$ARCHIVE/bravo-userlocalbin-Nov-20-2026.tar.bz2" bin
   cp "$BATS_FILE_TMPDIR/appdb.dump" "$ARCHIVE/bravo-postgresql-appdb-Nov-20-2026.dump"
+  # Each night's manifest, as blaze writes it: restore checks every copy against it.
+  (cd "$ARCHIVE" && sha256sum bravo-etc-Nov-19-2026.tar.bz2 >bravo-manifest-Nov-19-2026.sha256 \
+    && sha256sum bravo-{etc,cron}-Nov-20-2026.tar.bz2 bravo-userlocalbin-Nov-20-2026.tar.bz2 \
+      bravo-postgresql-appdb-Nov-20-2026.dump >bravo-manifest-Nov-20-2026.sha256)
   SANDBOX_BINDS=("$PG_DIR/sock:/run/postgresql")
 }
 
@@ -50,6 +54,8 @@ setup() {
     here cron 2026-11-20 bravo-cron-Nov-20-2026.tar.bz2 \
     here etc 2026-11-19 bravo-etc-Nov-19-2026.tar.bz2 \
     here etc 2026-11-20 bravo-etc-Nov-20-2026.tar.bz2 \
+    here manifest 2026-11-19 bravo-manifest-Nov-19-2026.sha256 \
+    here manifest 2026-11-20 bravo-manifest-Nov-20-2026.sha256 \
     here postgresql-appdb 2026-11-20 bravo-postgresql-appdb-Nov-20-2026.dump \
     here userlocalbin 2026-11-20 bravo-userlocalbin-Nov-20-2026.tar.bz2)"
 }
@@ -122,4 +128,45 @@ setup() {
   assert_failure 1
   assert_output --partial 'createdb appdb failed (does it exist already?)'
   assert_equal "$(pg_sql -d appdb -c 'SELECT count(*) FROM items')" 500
+}
+
+@test "restore refuses a copy that does not match its manifest, one the manifest does not name, and one without a manifest: nothing extracted" {
+  printf 'X' | dd of="$ARCHIVE/bravo-etc-Nov-20-2026.tar.bz2" bs=1 seek=100 conv=notrunc status=none
+  run sandbox_run "$ROOT" /usr/local/bin/restore file 2026-11-20 /etc/wf-version --to "$OUT/t"
+  assert_failure 1
+  assert_output --partial 'bravo-etc-Nov-20-2026.tar.bz2 does not match its checksum in bravo-manifest-Nov-20-2026.sha256'
+  assert_output --partial 'it was altered or damaged; nothing restored'
+  [[ ! -e "$OUT/t" ]]
+  sed -i '/bravo-cron-/d' "$ARCHIVE/bravo-manifest-Nov-20-2026.sha256"
+  run sandbox_run "$ROOT" /usr/local/bin/restore archive 2026-11-20 cron --to "$OUT/c"
+  assert_failure 1
+  assert_output --partial 'bravo-manifest-Nov-20-2026.sha256 has no checksum for bravo-cron-Nov-20-2026.tar.bz2, so it is not restored'
+  rm "$ARCHIVE/bravo-manifest-Nov-19-2026.sha256"
+  run sandbox_run "$ROOT" /usr/local/bin/restore file 2026-11-19 /etc/wf-version --to "$OUT/n"
+  assert_failure 1
+  assert_output --partial 'no manifest bravo-manifest-Nov-19-2026.sha256 for bravo-etc-Nov-19-2026.tar.bz2'
+  [[ ! -e "$OUT/c" && ! -e "$OUT/n" ]]
+}
+
+@test "restore database refuses a dump that does not match its manifest: no database is created" {
+  printf 'X' | dd of="$ARCHIVE/bravo-postgresql-appdb-Nov-20-2026.dump" bs=1 seek=300 conv=notrunc status=none
+  run sandbox_run "$ROOT" /usr/local/bin/restore database 2026-11-20 appdb --into appdb_tampered
+  assert_failure 1
+  assert_output --partial 'bravo-postgresql-appdb-Nov-20-2026.dump does not match its checksum'
+  run pg_sql -d postgres -c "SELECT count(*) FROM pg_database WHERE datname = 'appdb_tampered'"
+  assert_output 0
+}
+
+@test "restore extracts files as root's unless restoring live, where the archive's owners are kept" {
+  local work="$BATS_TEST_TMPDIR/owned"
+  mkdir -p "$work/bin"
+  printf '#!/bin/sh\necho owned tool\n' >"$work/bin/tool"
+  tar -C "$work" --owner=4321 --group=4321 -cjf "$ARCHIVE/bravo-userlocalbin-Nov-21-2026.tar.bz2" bin
+  (cd "$ARCHIVE" && sha256sum bravo-userlocalbin-Nov-21-2026.tar.bz2 >bravo-manifest-Nov-21-2026.sha256)
+  run sandbox_run "$ROOT" /usr/local/bin/restore archive 2026-11-21 userlocalbin --to "$OUT/o"
+  assert_success
+  assert_equal "$(stat -c %u:%g "$OUT/o/bin/tool")" 0:0
+  run sandbox_run "$ROOT" /usr/local/bin/restore file 2026-11-21 /usr/local/bin/tool --overwrite-live
+  assert_success
+  assert_equal "$(stat -c %u:%g "$ROOT/usr/local/bin/tool")" 4321:4321
 }

@@ -28,6 +28,9 @@ setup_file() {
   tar -C "$work/20" -cjf "$archive/bravo-cron-Nov-20-2026.tar.bz2" cron
   tar -C "$work/20" -cf - bin | bzip2 -1 >"$archive/bravo-userlocalbin-Nov-20-2026.tar.bz2"
   touch -d '2026-11-19 02:15' "$archive/bravo-etc-Nov-19-2026.tar.bz2"
+  # Each night's manifest, as bravo's blaze writes it (restore --from checks copies with it).
+  (cd "$archive" && sha256sum bravo-etc-Nov-19-2026.tar.bz2 >bravo-manifest-Nov-19-2026.sha256 \
+    && sha256sum bravo-{etc,cron,userlocalbin}-Nov-20-2026.tar.bz2 >bravo-manifest-Nov-20-2026.sha256)
   printf 'half written' >"$archive/.bravo-etc-Nov-21-2026.tar.bz2.partial"
   mkdir -p "$(fleet_dir bravo)/mnt/repo/f42/x86_64"
   printf 'package a\n' >"$(fleet_dir bravo)/mnt/repo/f42/x86_64/a.rpm"
@@ -73,7 +76,7 @@ run_wildfire() {
   assert_equal "$(archive_files alpha | grep -v '^blaze-backup/bravo/')" ""
   assert_equal "$(archive_files alpha)" "$(bravo_copies)"
   assert_equal "$(archive_files charlie | grep -v '^blaze-backup/charlie/\|^repo-backup/')" "$(bravo_copies)"
-  assert_equal "$(bravo_copies | wc -l)" 4
+  assert_equal "$(bravo_copies | wc -l)" 6
   run stat -c '%u %a' "$(fleet_dir alpha)/archive/blaze-backup/bravo"
   assert_output "$(fleet_exec alpha id -u backup) 700"
   run grep -c 'INFO finished: copied to alpha, charlie, repository@charlie; failed: none' <<<"$RUN_LOG"
@@ -81,7 +84,7 @@ run_wildfire() {
 }
 
 @test "bravo's summary line reaches alpha's aggregated log under bravo's name" {
-  run grep -cE '^[0-9T:-]+Z bravo wildfire OK copied to alpha, charlie, repository@charlie; failed: none$' \
+  run grep -cE '^[0-9T:-]+Z bravo wildfire OK copied to alpha, charlie, repository@charlie; failed: none repository=[1-9][0-9]*$' \
     "$(fleet_dir alpha)/var-log/blaze-wildfire.log"
   assert_output 1
 }
@@ -266,26 +269,49 @@ run_wildfire() {
   assert_output --partial 'exists and is not empty'
 }
 
-@test "target-side retention: an aged copy keeps its age on alpha, whose blaze prunes it by bravo's network retention and keeps the rest" {
-  local old="bravo-etc-Sep-30-2026.tar.bz2" others
-  cp "$(fleet_dir bravo)/archive/blaze-backup/bravo/bravo-etc-Nov-19-2026.tar.bz2" "$(fleet_dir bravo)/archive/blaze-backup/bravo/$old"
-  touch -d '2026-09-30 02:15' "$(fleet_dir bravo)/archive/blaze-backup/bravo/$old"
+@test "bravo's copies dated 2099 and 2000 prune none of its copies on alpha, whose blaze reports them; a copy altered on alpha is reported there and refused by restore --from" {
+  local bravo_dir alpha_dir others saved="$BATS_TEST_TMPDIR/etc-Nov-20"
+  bravo_dir="$(fleet_dir bravo)/archive/blaze-backup/bravo"
+  alpha_dir="$(fleet_dir alpha)/archive/blaze-backup/bravo"
+  # What a compromised bravo, or one with a wrong clock, stores on its targets.
+  cp "$bravo_dir/bravo-etc-Nov-19-2026.tar.bz2" "$bravo_dir/bravo-etc-Dec-31-2099.tar.bz2"
+  touch -d '2099-12-31 02:15' "$bravo_dir/bravo-etc-Dec-31-2099.tar.bz2"
+  cp "$bravo_dir/bravo-etc-Nov-19-2026.tar.bz2" "$bravo_dir/bravo-etc-Jan-01-2000.tar.bz2"
+  touch -d '2000-01-01 02:15' "$bravo_dir/bravo-etc-Jan-01-2000.tar.bz2"
   run_wildfire
   assert_success
-  assert_equal "$(stat -c %Y "$(fleet_dir alpha)/archive/blaze-backup/bravo/$old")" "$(date -d '2026-09-30 02:15' +%s)"
+  assert_equal "$(stat -c %Y "$alpha_dir/bravo-etc-Dec-31-2099.tar.bz2")" "$(date -d '2099-12-31 02:15' +%s)"
+  # A byte of a stored copy changes on alpha (its disk, or someone there).
+  cp -p "$alpha_dir/bravo-etc-Nov-20-2026.tar.bz2" "$saved"
+  printf 'X' | dd of="$alpha_dir/bravo-etc-Nov-20-2026.tar.bz2" bs=1 seek=100 conv=notrunc status=none
   # alpha's own blaze, with a /usr/local/bin that holds only kindling's scripts (the
   # machine's real one, which alpha's sees through an overlay, is large to archive).
   fleet_exec alpha bash -c 'set -e; mkdir -p /tmp/kbin; cp -a /usr/local/bin/{blaze,kindling-*,restore,setup,wildfire} /tmp/kbin/
     mount -t tmpfs -o mode=0755 wf-kbin /usr/local/bin; cp -a /tmp/kbin/. /usr/local/bin/'
-  others=$(archive_files alpha | grep '^blaze-backup/bravo/' | grep -v "/$old ")
+  others=$(archive_files alpha | grep '^blaze-backup/bravo/' | cut -d ' ' -f 1)
   run fleet_exec alpha blaze
-  rm "$(fleet_dir bravo)/archive/blaze-backup/bravo/$old"
-  [[ ! -e "$(fleet_dir alpha)/archive/blaze-backup/bravo/$old" ]]
-  run grep -c "INFO pruned /archive/blaze-backup/bravo/$old (more than 30 days older than bravo-etc-" \
-    "$(fleet_dir alpha)/var-log/blaze-backup.log"
-  assert_output 1
-  # Nothing else of bravo's went: the other copies are within 30 days of the newest.
-  assert_equal "$(archive_files alpha | grep '^blaze-backup/bravo/')" "$others"
+  assert_failure 1
+  local log
+  log="$(fleet_dir alpha)/var-log/blaze-backup.log"
+  # Every copy of bravo's stays: ages count from their arrival on alpha, tonight.
+  assert_equal "$(archive_files alpha | grep '^blaze-backup/bravo/' | cut -d ' ' -f 1)" "$others"
+  run grep -c 'WARN /archive/blaze-backup/bravo/bravo-etc-\(Dec-31-2099\|Jan-01-2000\).tar.bz2: dated' "$log"
+  assert_output 2
+  run grep -F 'INFO /archive/blaze-backup/bravo/bravo-manifest-Nov-19-2026.sha256: every file matches' "$log"
+  assert_success
+  run grep -F 'ERROR /archive/blaze-backup/bravo/bravo-manifest-Nov-20-2026.sha256: received copies do not match' "$log"
+  assert_success
+  run grep -E '^[0-9T:-]+Z alpha blaze FAILED .* odd_dates=2 received_verified=1 received_bad=1$' \
+    "$(fleet_dir alpha)/var-log/blaze-wildfire.log"
+  assert_success
+  # bravo asks alpha for the altered copy: restore checks it against bravo's manifest first.
+  run fleet_exec bravo restore file 2026-11-20 /etc/wf-version --from alpha --to /tmp/tampered
+  assert_failure 1
+  assert_output --partial 'bravo-etc-Nov-20-2026.tar.bz2 does not match its checksum in bravo-manifest-Nov-20-2026.sha256'
+  [[ ! -e "$(fleet_dir bravo)/tmp/tampered" ]]
+  cp -p "$saved" "$alpha_dir/bravo-etc-Nov-20-2026.tar.bz2"
+  rm -f "$bravo_dir"/bravo-etc-{Dec-31-2099,Jan-01-2000}.tar.bz2 "$alpha_dir"/bravo-etc-{Dec-31-2099,Jan-01-2000}.tar.bz2 \
+    "$(fleet_dir charlie)/archive/blaze-backup/bravo"/bravo-etc-{Dec-31-2099,Jan-01-2000}.tar.bz2
 }
 
 @test "a partial transfer (rsync exit 23) fails the copy after its retries, while vanished files (24) are only a warning" {

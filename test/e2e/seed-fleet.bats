@@ -406,10 +406,11 @@ start_blaze_until() {
   # iraq is back the next night: every host fetches the new set, and iraq catches up.
   fleet_sshd_start iraq
   e2e_shift_calendar
-  # Copies 40, 35 and 10 days older than the newest of each kind, in every folder of
+  # Copies 40, 35, 10 and 5 days older than the newest of each kind, in every folder of
   # every host (own and received): the retention scenario, checked in the next test.
   for host in "${E2E_HOSTS[@]}"; do
-    e2e_in_host "${host}" age-copies 40 35 10 >"${E2E_WORK}/aged.${host}"
+    # Two copies within 30 days, so that the 3 newest (retention.keepNewest) are within them.
+    e2e_in_host "${host}" age-copies 40 35 10 5 >"${E2E_WORK}/aged.${host}"
   done
   e2e_night admin-back
   e2e_assert_night_ok admin-back "${E2E_HOSTS[@]}"
@@ -455,12 +456,12 @@ retention_checks() {
 
 @test "copies aged past retention are pruned on every host and target, the newest of each kind kept" {
   # The last night of the test before: before it, every folder of every host got copies
-  # 40, 35 and 10 days older than its newest of each kind. Each host pruned its own copies
+  # 40, 35, 10 and 5 days older than its newest of each kind. Each host pruned its own copies
   # and the ones it received.
   local host
   for host in "${E2E_HOSTS[@]}"; do
-    # Own kinds and received ones, three ages each.
-    assert [ "$(wc -l <"${E2E_WORK}/aged.${host}")" -ge $((3 * $(wc -w <<<"${SEED_KINDS[${host}]}"))) ]
+    # Own kinds and received ones, four ages each.
+    assert [ "$(wc -l <"${E2E_WORK}/aged.${host}")" -ge $((4 * $(wc -w <<<"${SEED_KINDS[${host}]}"))) ]
     e2e_check retention_checks "${host}"
   done
   # The newest copies of every kind are there, on every host and target.

@@ -45,7 +45,8 @@ run_blaze() {
   run --separate-stderr sandbox_run "$ROOT" /usr/local/bin/blaze "$@"
 }
 
-# Writes an earlier copy FILE of SIZE bytes (random), dated and aged DAYS days:
+# Writes an earlier copy FILE of SIZE bytes (random), dated DAYS days ago and recorded in
+# blaze's arrival ledger as arrived then (retention ages copies from their arrival):
 # old_copy DIR PREFIX SUFFIX DAYS [SIZE]
 old_copy() {
   local file
@@ -53,7 +54,17 @@ old_copy() {
   mkdir -p "$1"
   head -c "${5:-100}" /dev/urandom >"$file"
   touch -d "$4 days ago" "$file"
+  record_arrival "$file" "$(date -d "$4 days ago" +%s)"
   printf '%s\n' "$file"
+}
+
+# Records FILE in blaze's arrival ledger of its kind as arrived at EPOCH (as a run of blaze
+# that first saw it then would have): record_arrival FILE EPOCH
+record_arrival() {
+  local name=${1##*/} kind
+  kind=$(sed -E 's/[A-Z][a-z]{2}-[0-3][0-9]-[0-9]{4}//' <<<"$name")
+  mkdir -p "$ROOT/var/lib/kindling/arrivals"
+  printf '%s %s\n' "$2" "$name" >>"$ROOT/var/lib/kindling/arrivals/$kind"
 }
 
 # Lists the files of DIR, hidden ones included, one name a line: list_dir DIR

@@ -135,6 +135,22 @@ shift_calendar() {
     [[ ! -e "$file" ]] || die "cannot shift $file: the older name is taken"
     touch -m -d "@$((mtime - DAY_SECONDS))" -- "$new"
   done < <(dated_copies | sort -k2,2n)
+  shift_arrivals
+}
+
+# Moves blaze's arrival ledgers (/var/lib/kindling/arrivals) back a day with the copies:
+# each arrival a day earlier, under the copy's new name.
+shift_arrivals() {
+  local ledger epoch name odd
+  for ledger in /var/lib/kindling/arrivals/*; do
+    [[ -f "$ledger" ]] || continue
+    while read -r epoch name odd; do
+      [[ "$name" =~ $COPY_NAME_RE ]] || continue
+      date_before "${BASH_REMATCH[2]}-${BASH_REMATCH[3]}-${BASH_REMATCH[4]}" 1
+      printf '%s %s%s\n' "$((epoch - DAY_SECONDS))" "${BASH_REMATCH[1]}${DATE}${BASH_REMATCH[5]}" "${odd:+ odd}"
+    done <"$ledger" >"${ledger}.shifted"
+    mv -f -- "${ledger}.shifted" "$ledger"
+  done
 }
 
 # Beside the newest copy of every kind in every folder under BACKUP_ROOT, writes a copy
@@ -161,6 +177,11 @@ age_copies() {
       new="${file%/*}/${BASH_REMATCH[1]}${DATE}${BASH_REMATCH[5]}"
       cp -p -- "$file" "$new"
       touch -m -d "@$((newest_mtime[$kind] - days * DAY_SECONDS))" -- "$new"
+      # blaze ages copies from their arrival, in its root-owned ledger: as if this copy had
+      # arrived DAYS days before the newest.
+      mkdir -p /var/lib/kindling/arrivals
+      printf '%s %s\n' "$((newest_mtime[$kind] - days * DAY_SECONDS))" "${new##*/}" \
+        >>"/var/lib/kindling/arrivals/${BASH_REMATCH[1]}${BASH_REMATCH[5]}"
       printf '%s %s\n' "$days" "$new"
     done
   done

@@ -22,12 +22,15 @@ function tableOf(forecast: HostForecast): Record<string, number[]> {
   return Object.fromEntries(forecast.contributors.map((c) => [c.label, c.bytes.map((b) => b / MiB)]));
 }
 
-test('prune_kind\'s boundary: a copy exactly DAYS days older than the newest stays, one second more is pruned, the newest never is', () => {
+test('prune_kind\'s boundary: a copy that arrived DAYS days and half a day before the newest arrival stays, one second more is pruned, the newest never is', () => {
   const newest = 100 * SECONDS_PER_DAY;
-  assert.equal(isPruned(newest - 30 * SECONDS_PER_DAY, newest, 30), false);
-  assert.equal(isPruned(newest - 30 * SECONDS_PER_DAY - 1, newest, 30), true);
+  const slack = SECONDS_PER_DAY / 2;
+  assert.equal(isPruned(newest - 30 * SECONDS_PER_DAY - slack, newest, 30), false);
+  assert.equal(isPruned(newest - 30 * SECONDS_PER_DAY - slack - 1, newest, 30), true);
+  // A run a few minutes later than the night before does not push a copy out a night early.
+  assert.equal(isPruned(newest - 30 * SECONDS_PER_DAY - 300, newest, 30), false);
   assert.equal(isPruned(newest, newest, 0), false);
-  const folder = new CopyFolder(2);
+  const folder = new CopyFolder(2, 1);
   for (let night = 1; night <= 5; night++) {
     folder.store({ seconds: night * SECONDS_PER_DAY, bytes: night });
     folder.prune();
@@ -35,6 +38,23 @@ test('prune_kind\'s boundary: a copy exactly DAYS days older than the newest sta
   // Nights 3, 4 and 5 stay: the newest and the two days before it.
   assert.equal(folder.count, 3);
   assert.equal(folder.bytes, 3 + 4 + 5);
+});
+
+test('keep-newest: the KEEP newest arrivals stay whatever their age, so a month without a new copy still leaves them', () => {
+  const folder = new CopyFolder(1, 3);
+  for (const night of [1, 2, 3, 4, 40]) {
+    folder.store({ seconds: night * SECONDS_PER_DAY, bytes: night });
+    folder.prune();
+  }
+  // Night 40's prune: nights 1 to 4 arrived more than a day before it, but 3 copies stay.
+  assert.equal(folder.count, 3);
+  assert.equal(folder.bytes, 3 + 4 + 40);
+  const one = new CopyFolder(1, 1);
+  for (const night of [1, 2, 3, 4, 40]) {
+    one.store({ seconds: night * SECONDS_PER_DAY, bytes: night });
+    one.prune();
+  }
+  assert.equal(one.count, 1);
 });
 
 test('three hosts, no growth: own copies, received copies and a repository snapshot night by night, as computed by hand', () => {

@@ -49,7 +49,7 @@ test('the seed fleet is encoded as the seed page says', () => {
   assert.deepEqual([host('australia').schedule.cronHour, host('australia').schedule.cronMinute], [2, 20]);
   // Capacity and retention.
   assert.equal(host('romania').archiveVolume.device, '/dev/mapper/yoda-archive');
-  assert.deepEqual(host('iraq').retention, { localDays: 30, networkDays: 30, removableDays: 3 });
+  assert.deepEqual(host('iraq').retention, { localDays: 30, networkDays: 30, removableDays: 3, keepNewest: 3 });
   assert.ok(host('chile').removable);
 });
 

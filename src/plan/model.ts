@@ -174,6 +174,8 @@ export interface ReceivedCopiesPlan {
   days: number;
   /** The sender's retention.keepNewest: copies of each kind kept whatever their age. */
   keepNewest: number;
+  /** The most the sender's folder here may hold (src/forecast/budget.ts): kindling-receive's store refuses beyond it. */
+  budgetBytes: number;
   /** The sender's nightly checksum manifests (also among kinds). */
   manifest: { filePrefix: string; extension: string };
   /** Every kind of copy the sender makes: archives, database dumps, globals, manifests. */

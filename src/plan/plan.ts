@@ -8,6 +8,7 @@ import { parseStartTime } from '../parse/time';
 import type { ArchiveItem, CompressionPlan, FleetPlan, HostPaths, HostPlan, HostScript, PeerAccess, ReceivedCopiesPlan, SchedulePlan, SshEndpoint } from './model';
 import { scheduleInUtc } from './schedule';
 import { basename } from 'node:path';
+import { senderBudgetBytes } from '../forecast/budget';
 import { sshHubs, sshPeerNames } from '../inventory/ssh-peers';
 
 /** The fleet's fixed layout on every host; tests move it with mount namespaces, not with settings. */
@@ -144,6 +145,7 @@ function receivedCopies(sender: HostPlan): ReceivedCopiesPlan {
     dir: `${sender.paths.backupRoot}/${sender.name}`,
     days: sender.retention.networkDays,
     keepNewest: sender.retention.keepNewest,
+    budgetBytes: senderBudgetBytes(sender.capacity.nightlyBytes, sender.retention.networkDays),
     manifest: { ...sender.manifest },
     kinds,
   };

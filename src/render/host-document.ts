@@ -3,7 +3,7 @@
 // security-relevant text (authorized_keys lines above all) is then testable without rendering.
 import type { ArchiveItem, FleetPlan, HostPlan, KnownHostPlan, PeerAccess, SshEndpoint } from '../plan/model';
 import { HOST_SCRIPT_TABLE } from '../plan/plan';
-import { freeSpaceFloorBytes, senderBudgetBytes } from '../forecast/budget';
+import { freeSpaceFloorBytes } from '../forecast/budget';
 import { cronQuote, shellQuote } from './shell-quote';
 
 /** The widest line of a generated script (the lint test holds every script to it). */
@@ -305,9 +305,8 @@ function blazeKinds(host: HostPlan): OwnKind[] {
  * The budget of each sender whose copies this host keeps, from the sender's nightly estimate
  * and the days this host keeps them (src/forecast/budget.ts: the forecast uses the same numbers).
  */
-export function storeBudgets(host: HostPlan, fleet: FleetPlan): StoreBudgetRow[] {
-  const nightly = new Map(fleet.hosts.map((h) => [h.name, h.capacity.nightlyBytes]));
-  return host.receivedCopies.map((r) => ({ caller: r.host, bytes: senderBudgetBytes(nightly.get(r.host) ?? 0, r.days) }));
+export function storeBudgets(host: HostPlan): StoreBudgetRow[] {
+  return host.receivedCopies.map((r) => ({ caller: r.host, bytes: r.budgetBytes }));
 }
 
 function verbRows(access: readonly PeerAccess[]): VerbRow[] {
@@ -521,7 +520,7 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
     receive: {
       backupVerbs: verbRows(host.access.backup),
       repositoryVerbs: verbRows(host.access.repository),
-      storeBudgets: storeBudgets(host, fleet),
+      storeBudgets: storeBudgets(host),
       freeSpaceFloorBytes: freeSpaceFloorBytes(host.capacity.nightlyBytes),
       reportLinesPerNight: REPORT_LINES_PER_NIGHT,
     },

@@ -65,7 +65,8 @@ setup() {
     run fleet_exec "${host}" cat /var/lib/kindling/ssh/known_hosts
     refute_line --partial 'no sshHostKey in the inventory yet'
     assert_output "$(cat "${E2E_WORK}/dist/${host}/known_hosts")"
-    run fleet_exec "${host}" grep -c 'no sshPublicKey' /var/lib/kindling/home/backup/.ssh/authorized_keys
+    # shellcheck disable=SC2016 # expanded by the shell inside the host
+    run fleet_exec "${host}" sh -c 'grep -c "no sshPublicKey" "$(getent passwd backup | cut -d: -f6)/.ssh/authorized_keys"'
     assert_output 0
   done
   run node "${REPO_ROOT}/build/cli.js" validate -i "${E2E_WORK}/inventory.yaml"

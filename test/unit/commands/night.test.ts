@@ -54,7 +54,8 @@ test('a warning about a host is printed beside the part of the night it concerns
   const archive = lines.findIndex((l) => l.startsWith('/archive: /dev/mapper/hk-archive'));
   const warning = lines.findIndex((l) => /! warning: .*\/archive is 5\.0G/.test(l));
   assert.ok(archive >= 0 && warning > archive, lines.join('\n'));
-  assert.equal(runCli(['plan', 'iraq', '-i', SEED_INVENTORY]).stdout.includes('warning'), false);
+  // hongkong's warning is not iraq's (iraq has only its own, about its missing keys).
+  assert.equal(/warning: .*\/archive is/.test(runCli(['plan', 'iraq', '-i', SEED_INVENTORY]).stdout), false);
 });
 
 test('an unknown host is bad input (exit 2) that names the hosts there are', () => {

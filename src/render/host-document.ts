@@ -398,9 +398,12 @@ function summaries(host: HostPlan, fleet: FleetPlan, setupDetails: { needsReposi
       {
         lines: [
           `  store       rsync into ${paths.backupRoot}/CALLER/ (rrsync: write-only, no delete; and`,
-          '              --ignore-existing: a copy once stored cannot be rewritten by its sender)',
+          '              --ignore-existing: a copy once stored cannot be rewritten by its sender);',
+          "              only wildfire's own rsync options, within CALLER's budget and the free-space",
+          `              floor, and only while ${paths.archiveMount} is mounted`,
           `  copies      rsync from ${paths.backupRoot}/CALLER/ (rrsync: read-only), for restore`,
           `  report      append the one summary line on stdin to ${paths.aggregateLog}`,
+          `              (at most ${REPORT_LINES_PER_NIGHT} a night per caller)`,
           `  dist        rsync from ${fleet.distServeDir}/CALLER/ (rrsync: read-only), for kindling-fetch`,
           `  repository  rsync into ${paths.repoBackupDir}/ as ${users.repository} (rrsync: write-only)`,
         ],

@@ -449,6 +449,11 @@ e2e_night() {
   fi
   local dir="${E2E_WORK}/nights/${name}"
   e2e_mark_night "${name}" || return 1
+  # Every night of a test runs on one calendar day: the aggregator's count of report lines
+  # per caller and night (kindling-receive, at most 8) starts afresh, as after midnight.
+  if [[ -z "${down[${E2E_AGGREGATOR}]:-}" ]]; then
+    fleet_exec "${E2E_AGGREGATOR}" rm -rf /var/log/blaze-backup/report-counts || return 1
+  fi
   local start=${SECONDS}
   while IFS=$'\t' read -r minute host vars command; do
     [[ -z "${down[${host}]:-}" ]] || continue

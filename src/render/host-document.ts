@@ -146,7 +146,7 @@ export interface HostDocument {
     spaceMinimumBytes: number;
     ownKinds: OwnKind[];
     /** Each archive with backup_folder's last arguments: tar's exclude options, quoted. */
-    archives: { item: ArchiveItem; excludeWords: string }[];
+    archives: (ArchiveItem & { excludeWords: string })[];
     manifest: OwnKind;
     /** The kinds blaze prunes in its own folder: every item's, then the manifests. */
     prunedKinds: OwnKind[];
@@ -515,7 +515,7 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
       spaceMinimumBytes: MEGABYTE,
       ownKinds: blazeKinds(host),
       // One exclude option a continuation line: patterns make long lines.
-      archives: host.archives.map((item) => ({ item, excludeWords: item.tarExcludes.map((pattern) => ` \\\n    ${shellQuote(`--exclude=${pattern}`)}`).join('') })),
+      archives: host.archives.map((item) => ({ ...item, excludeWords: item.tarExcludes.map((pattern) => ` \\\n    ${shellQuote(`--exclude=${pattern}`)}`).join('') })),
       manifest: manifestKind,
       prunedKinds: [...blazeKinds(host), manifestKind],
       readsBackCompressed: db !== undefined,

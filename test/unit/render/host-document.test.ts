@@ -112,14 +112,8 @@ test('paths, the fstab line and the alias line are built once, from the plan', (
     receiveCommand: '/usr/local/bin/kindling-receive',
     blazeLock: '/run/lock/kindling-blaze.lock',
     targetCopyDir: '/archive/blaze-backup/australia/',
-<<<<<<< HEAD
     knownHosts: '/var/lib/kindling/ssh/known_hosts',
     reportCountDir: '/var/log/blaze-backup/report-counts',
-=======
-    arrivalsDir: '/var/lib/kindling/arrivals',
-    clockFile: '/var/lib/kindling/blaze-clock',
-    verifiedDir: '/var/lib/kindling/verified',
->>>>>>> history
   });
   const v = host.archiveVolume;
   assert.equal(doc.fstabLine, `${v.device} /archive ${v.fsType} ${v.options},nofail,x-systemd.device-timeout=30s 0 2`);
@@ -191,7 +185,6 @@ test('header summaries are comment lines of at most 100 columns that never say "
   assert.deepEqual(commentLines('aaa bbb ccc', 9), ['# aaa bbb', '# ccc']);
 });
 
-<<<<<<< HEAD
 test('the archive volume boots without its device: nofail and a device timeout, unless the inventory names them', () => {
   assert.equal(archiveMountOptions('defaults'), 'defaults,nofail,x-systemd.device-timeout=30s');
   assert.equal(archiveMountOptions('noatime,nofail'), 'noatime,nofail,x-systemd.device-timeout=30s');
@@ -287,7 +280,8 @@ test("the free-space floor is the larger of 1 GiB and two of the host's own nigh
   const big = structuredClone(hostOf(seed, 'ireland'));
   big.capacity.nightlyBytes = 3 * 1024 ** 3;
   assert.equal(hostDocument(big, seed).receive.freeSpaceFloorBytes, 6 * 1024 ** 3);
-=======
+});
+
 test('blaze\'s exclude options: one --exclude=PATTERN word per pattern, quoted through shellQuote, each on a continuation line', () => {
   const host = hostOf(seed, 'australia');
   const patched: HostPlan = {
@@ -309,5 +303,4 @@ test('the manifest kind is pruned with the own kinds, and received copies carry 
     assert.deepEqual(r.manifest, { filePrefix: `${r.host}-manifest-`, extension: '.sha256' });
     assert.deepEqual(r.kinds.at(-1), r.manifest);
   }
->>>>>>> history
 });

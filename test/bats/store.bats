@@ -8,7 +8,7 @@ load common
 load helpers/wf-fleet
 
 # bravo's and charlie's root key, as wildfire uses it (known host keys required).
-PEER_SSH='ssh -i /var/lib/kindling/ssh/id_ed25519 -o BatchMode=yes -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o ConnectTimeout=3'
+PEER_SSH='ssh -i /var/lib/kindling/ssh/id_ed25519 -o BatchMode=yes -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/var/lib/kindling/ssh/known_hosts -o ConnectTimeout=3'
 
 setup_file() {
   wf_fleet_up

@@ -4,7 +4,7 @@
 // line, for bash:
 //   host NAME
 //   targets NAME TARGET...           LAN targets (the seed's Backup Layout)
-//   kinds NAME KIND...               one archive kind per source, pg_dump per database
+//   kinds NAME KIND...               one archive kind per source, pg_dump per database, the manifest
 //   source NAME PATH                 a source folder the host must have (not the defaults)
 //   database NAME DB...              the host's PostgreSQL databases (DBHOST)
 //   repository NAME PATH             the repository the host serves (REPOHOST)
@@ -45,6 +45,7 @@ function main() {
       kinds.push(...dbs.map((db) => `postgresql-${db}`), 'postgresql-globals');
       out.push(`database ${name} ${dbs.join(' ')}`);
     }
+    kinds.push('manifest'); // blaze's checksum manifest of the night travels with the copies
     out.push(`kinds ${name} ${kinds.join(' ')}`);
     if (roles.includes('REPOHOST') && host.repository) out.push(`repository ${name} ${host.repository.path}`);
     if (roles.includes('COPYREPOHOST')) out.push(`copyrepo ${name}`);

@@ -133,9 +133,22 @@ shift_calendar() {
     new="${file%/*}/${BASH_REMATCH[1]}${DATE}${BASH_REMATCH[5]}"
     mv -n -T -- "$file" "$new"
     [[ ! -e "$file" ]] || die "cannot shift $file: the older name is taken"
+    [[ "$new" != *-manifest-*.sha256 ]] || shift_manifest_names "$new"
     touch -m -d "@$((mtime - DAY_SECONDS))" -- "$new"
   done < <(dated_copies | sort -k2,2n)
   shift_arrivals
+}
+
+# A night's manifest names that night's copies: shifted with them, its lines name the
+# shifted copies too (as if that night had been a day earlier): shift_manifest_names FILE
+shift_manifest_names() {
+  local sum name
+  while read -r sum name; do
+    [[ "$name" =~ $COPY_NAME_RE ]] || die "cannot shift the manifest line of $name in $1"
+    date_before "${BASH_REMATCH[2]}-${BASH_REMATCH[3]}-${BASH_REMATCH[4]}" 1
+    printf '%s  %s\n' "$sum" "${BASH_REMATCH[1]}${DATE}${BASH_REMATCH[5]}"
+  done <"$1" >"$1.shifted"
+  mv -f -- "$1.shifted" "$1"
 }
 
 # Moves blaze's arrival ledgers (/var/lib/kindling/arrivals) back a day with the copies:
@@ -200,6 +213,8 @@ verify() {
       *.sql.zst) zstd -qt -- "$file" 2>/dev/null && ok=1 ;;
       *.sql.gz) gzip -t -- "$file" 2>/dev/null && ok=1 ;;
       *.dump) pg_restore --list -- "$file" >/dev/null 2>&1 && ok=1 ;;
+      # A night's manifest: sha256sum -c lines, one per copy of that night.
+      *.sha256) [[ -s "$file" ]] && ! grep -qvE '^[0-9a-f]{64}  [^/ ]+$' -- "$file" && ok=1 ;;
     esac
     if ((ok)); then printf 'ok %s\n' "$file"; else printf 'BAD %s\n' "$file"; fi
   done

@@ -1,7 +1,27 @@
 // Two kinds of failure, caught in exactly one place (cli.ts):
 // InputError is bad input the user can fix (exit 2, no stack);
 // InternalError is a bug in kindling (exit 3, with the stack and a request to report it).
-import type { Diagnostic } from './inventory/diagnostics';
+
+export type Severity = 'error' | 'warning';
+
+/** A path in the inventory document, e.g. ['hosts', 'chile', 'targets', 1]. */
+export type DocPath = ReadonlyArray<string | number>;
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** One problem found in the inventory, located in the file. It lives here, below every
+ * folder, because InputError carries it: errors.ts then imports nothing. */
+export interface Diagnostic {
+  severity: Severity;
+  file: string;
+  position: Position | undefined;
+  path: DocPath;
+  message: string;
+  hint?: string;
+}
 
 export class InputError extends Error {
   constructor(

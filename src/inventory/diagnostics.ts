@@ -1,24 +1,9 @@
 // A diagnostic is one problem found in the inventory, located in the file.
 // Every stage appends to a list instead of throwing, so the user sees all problems at once.
 
-export type Severity = 'error' | 'warning';
+import type { Diagnostic, DocPath, Position, Severity } from '../errors';
 
-/** A path in the inventory document, e.g. ['hosts', 'chile', 'targets', 1]. */
-export type DocPath = ReadonlyArray<string | number>;
-
-export interface Position {
-  line: number;
-  column: number;
-}
-
-export interface Diagnostic {
-  severity: Severity;
-  file: string;
-  position: Position | undefined;
-  path: DocPath;
-  message: string;
-  hint?: string;
-}
+export type { Diagnostic, DocPath, Position, Severity } from '../errors';
 
 /** Renders a document path as people read it: hosts.chile.targets[1]. */
 export function formatDocPath(path: DocPath): string {

@@ -7,7 +7,7 @@ load common
 load helpers/host-sandbox
 
 setup_file() {
-  "${KINDLING[@]}" generate -i "$REPO_ROOT/test/fixtures/inventories/wf-fleet.yaml" -o "$BATS_FILE_TMPDIR/dist" >/dev/null 2>&1
+  sandbox_generate_wf_fleet
 }
 
 setup() {

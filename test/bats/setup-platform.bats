@@ -13,7 +13,7 @@ load helpers/host-sandbox
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-  "${KINDLING[@]}" generate -i "$REPO_ROOT/test/fixtures/inventories/wf-fleet.yaml" -o "$BATS_FILE_TMPDIR/dist" >/dev/null 2>&1
+  sandbox_generate_wf_fleet
 }
 
 setup() {

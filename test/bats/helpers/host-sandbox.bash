@@ -88,3 +88,10 @@ sandbox_run() {
 SANDBOX_BINDS=()
 SANDBOX_TMPFS=()
 SANDBOX_HIDE=()
+
+# Generates the 3-host fixture fleet (wf-fleet.yaml) into BATS_FILE_TMPDIR/dist, whose host
+# folders the tests install into their sandboxes; from setup_file: sandbox_generate_wf_fleet
+sandbox_generate_wf_fleet() {
+  "${KINDLING[@]}" generate -i "$REPO_ROOT/test/fixtures/inventories/wf-fleet.yaml" \
+    -o "$BATS_FILE_TMPDIR/dist" >/dev/null 2>&1
+}

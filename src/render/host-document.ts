@@ -1,7 +1,7 @@
 // The view model of one host's folder: every value a host template prints that is not a plain
 // field of the plan, computed once here so that templates only loop and interpolate. The
 // security-relevant text (authorized_keys lines above all) is then testable without rendering.
-import type { ArchiveItem, FleetPlan, HostPlan, KnownHostPlan, PeerAccess, SshEndpoint } from '../plan/model';
+import type { ArchiveItem, ArchiveVolumePlan, FleetPlan, HostPlan, KnownHostPlan, PeerAccess, SshEndpoint } from '../plan/model';
 import { HOST_SCRIPT_TABLE } from '../plan/plan';
 import { freeSpaceFloorBytes } from '../forecast/budget';
 import { cronQuote, shellQuote } from './shell-quote';
@@ -120,6 +120,8 @@ export interface HostDocument {
   fstabLine: string;
   /** The archive volume's mount options (the inventory's, with nofail and a device timeout). */
   archiveMountOptions: string;
+  /** The lines earlier releases of setup added for the volume, which setup replaces by fstabLine. */
+  earlierFstabLines: string[];
   /** The stanzas of the logrotate file: each kindling log with the owner its writer needs. */
   logRotations: LogRotation[];
   /** "alias: address": the aliases file and setup's line. */
@@ -230,6 +232,22 @@ export function archiveMountOptions(options: string): string {
   if (!list.includes('nofail')) list.push('nofail');
   if (!list.some((o) => o.startsWith('x-systemd.device-timeout='))) list.push(ARCHIVE_DEVICE_TIMEOUT);
   return list.join(',');
+}
+
+/** "device mountpoint type options 0 2" of the archive volume with the given options. */
+function archiveFstabLine(volume: ArchiveVolumePlan, options: string): string {
+  return [volume.device, volume.mountPoint, volume.fsType, options, '0', '2'].join(' ');
+}
+
+/**
+ * The /archive lines that releases of setup before the nofail change added to /etc/fstab for
+ * this volume: the inventory's options as written, without nofail or a device timeout (none
+ * when the inventory's options already make the current line). setup replaces such a line
+ * by the current one; any other line for the mount point is the administrator's own.
+ */
+export function earlierFstabLines(volume: ArchiveVolumePlan): string[] {
+  const earlier = archiveFstabLine(volume, volume.options);
+  return earlier === archiveFstabLine(volume, archiveMountOptions(volume.options)) ? [] : [earlier];
 }
 
 /** Weeks of rotated logs kept: enough to look back over two months of nights. */
@@ -434,7 +452,8 @@ function summaries(host: HostPlan, fleet: FleetPlan, setupDetails: { needsReposi
           `  folders     ${paths.backupRoot}, ${paths.repoBackupDir}, ${paths.logDir},`,
           '              with owners and modes',
           `  files       ${paths.sysconfig}, the ${host.mail.alias} alias, /etc/logrotate.d/kindling,`,
-          `              the ${paths.archiveMount} line of /etc/fstab (only when absent, with nofail);`,
+          `              the ${paths.archiveMount} line of /etc/fstab with nofail (added, or an earlier`,
+          `              kindling's line replaced; an administrator's own line is left, with a warning);`,
           `              ${paths.archiveMount} mounted before any folder is made on it`,
           `  access      authorized_keys of ${users.backup}${setupDetails.repositoryLogsIn ? ` and ${users.repository}` : ''}: ` +
             "each peer's key may only run kindling-receive",
@@ -488,8 +507,9 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
       restore: host.targets.map(peerRow),
       admin: peerRow(host.adminSsh),
     },
-    fstabLine: [volume.device, volume.mountPoint, volume.fsType, archiveMountOptions(volume.options), '0', '2'].join(' '),
+    fstabLine: archiveFstabLine(volume, archiveMountOptions(volume.options)),
     archiveMountOptions: archiveMountOptions(volume.options),
+    earlierFstabLines: earlierFstabLines(volume),
     logRotations: logRotations(host),
     aliasLine: `${host.mail.alias}: ${host.mail.address}`,
     cron: {

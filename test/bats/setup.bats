@@ -3,6 +3,7 @@
 # root on a fresh host of the fleet library (private /etc, root crontab, /archive,
 # /usr/local/bin, /var/lib/kindling; helpers/wf-fleet.bash): what it creates, that a second
 # run changes nothing, that --dry-run changes nothing, and what it leaves alone.
+bats_require_minimum_version 1.5.0
 load common
 load helpers/wf-fleet
 
@@ -114,14 +115,80 @@ system_state() {
   assert_output 755
 }
 
-@test "setup leaves a different /archive line of fstab alone and says so" {
-  fleet_exec alpha sed -i 's|^/dev/mapper/alpha-archive /archive .*|/dev/sdz1 /archive xfs noatime 0 0|' /etc/fstab
-  local before
+# The /archive line setup writes now, and the one releases before the nofail change wrote.
+readonly PLANNED_FSTAB_LINE='/dev/mapper/alpha-archive /archive ext4 defaults,nofail,x-systemd.device-timeout=30s 0 2'
+readonly EARLIER_FSTAB_LINE='/dev/mapper/alpha-archive /archive ext4 defaults 0 2'
+
+# Puts LINE in place of alpha's /archive line of fstab: fstab_archive_line LINE
+fstab_archive_line() {
+  fleet_exec alpha sed -i "s|^[^#][^ ]* /archive .*|$1|" /etc/fstab
+  run fleet_exec alpha grep -c -x -F -- "$1" /etc/fstab
+  assert_output 1
+}
+
+# Prints the backups setup made of alpha's fstab, one a line.
+fstab_backups() {
+  fleet_exec alpha find /etc -maxdepth 1 -name 'fstab.before-kindling-*'
+}
+
+@test "setup replaces the /archive line an earlier kindling wrote (no nofail), keeping a backup; a dry run says so first" {
+  local before replaced
+  fstab_archive_line "$EARLIER_FSTAB_LINE"
   before=$(fleet_exec alpha cat /etc/fstab)
+  local replace="replace the /archive line of an earlier kindling in /etc/fstab ('${EARLIER_FSTAB_LINE}') by: ${PLANNED_FSTAB_LINE}"
+  run fleet_exec alpha bash /tmp/dist/setup --dry-run
+  assert_success
+  assert_line "would ${replace}"
+  assert_equal "$(fleet_exec alpha cat /etc/fstab)" "$before"
+  assert_equal "backups: $(fstab_backups)" "backups: "
+
   run fleet_exec alpha bash /tmp/dist/setup
   assert_success
-  assert_line "note: /etc/fstab mounts /archive as '/dev/sdz1 /archive xfs noatime 0 0', not as planned ('/dev/mapper/alpha-archive /archive ext4 defaults,nofail,x-systemd.device-timeout=30s 0 2'); left as it is"
-  assert_equal "$(fleet_exec alpha cat /etc/fstab)" "$before"
+  assert_line "$replace"
+  # Only that line changed; the file as it was is kept beside it.
+  replaced=${before//"$EARLIER_FSTAB_LINE"/"$PLANNED_FSTAB_LINE"}
+  assert_not_equal "$replaced" "$before"
+  assert_equal "$(fleet_exec alpha cat /etc/fstab)" "$replaced"
+  run fstab_backups
+  assert_equal "${#lines[@]}" 1
+  assert_equal "$(fleet_exec alpha cat "${lines[0]}")" "$before"
+  run fleet_exec alpha stat -c '%U:%G %a' /etc/fstab
+  assert_output 'root:root 644'
+  run fleet_exec alpha findmnt --verify --tab-file /etc/fstab
+  assert_success
+  run fleet_exec alpha grep -F "kept /etc/fstab as it was in /etc/fstab.before-kindling-" /var/log/blaze-backup.log
+  assert_success
+  fleet_exec alpha sh -c 'rm -f /etc/fstab.before-kindling-*'
+}
+
+@test "setup leaves its current /archive line as it is: no change, no backup" {
+  fstab_archive_line "$PLANNED_FSTAB_LINE"
+  local before
+  before=$(fleet_exec alpha stat -c '%Y %s' /etc/fstab; fleet_exec alpha cat /etc/fstab)
+  run fleet_exec alpha bash /tmp/dist/setup
+  assert_success
+  assert_line --index 0 'setup: no changes; alpha is set up'
+  refute_output --partial fstab
+  assert_equal "$(fleet_exec alpha stat -c '%Y %s' /etc/fstab; fleet_exec alpha cat /etc/fstab)" "$before"
+  assert_equal "backups: $(fstab_backups)" "backups: "
+}
+
+@test "setup leaves an administrator's own /archive line alone, with a warning" {
+  local line before
+  # Another device, and the earlier kindling line with one field changed by hand.
+  for line in '/dev/sdz1 /archive xfs noatime 0 0' '/dev/mapper/alpha-archive /archive ext4 defaults 0 0'; do
+    fstab_archive_line "$line"
+    before=$(fleet_exec alpha cat /etc/fstab)
+    run --separate-stderr fleet_exec alpha bash /tmp/dist/setup
+    assert_success
+    assert_line --index 0 'setup: no changes; alpha is set up'
+    # shellcheck disable=SC2154 # bats sets stderr
+    assert_regex "$stderr" " alpha setup\[[0-9]+\] WARN /etc/fstab mounts /archive as '${line}', not as planned \('${PLANNED_FSTAB_LINE}'\); it is not a line kindling wrote, so it stays as it is: "
+    assert_equal "$(fleet_exec alpha cat /etc/fstab)" "$before"
+    assert_equal "backups: $(fstab_backups)" "backups: "
+  done
+  run fleet_exec alpha grep -c -F "WARN /etc/fstab mounts /archive as '/dev/sdz1 /archive xfs noatime 0 0'" /var/log/blaze-backup.log
+  assert_output 1
 }
 
 # Runs alpha's setup with PROGRAM hidden (/dev/null mounted over it): setup_without PROGRAM

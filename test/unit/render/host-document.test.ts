@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { buildPlan } from '../../../src/pipeline';
 import type { FleetPlan, HostPlan } from '../../../src/plan/model';
 import { HOST_SCRIPT_TABLE } from '../../../src/plan/plan';
-import { EXIT_CODES, REPORT_LINES_PER_NIGHT, SCRIPT_LINE_WIDTH, archiveMountOptions, commentLines, hostDocument, knownHostsLines, knownHostsName, peerRow } from '../../../src/render/host-document';
+import { EXIT_CODES, REPORT_LINES_PER_NIGHT, SCRIPT_LINE_WIDTH, archiveMountOptions, commentLines, earlierFstabLines, hostDocument, knownHostsLines, knownHostsName, peerRow } from '../../../src/render/host-document';
 import { FLEET20_INVENTORY, SEED_INVENTORY } from '../support/cli';
 
 const seed = buildPlan(SEED_INVENTORY).plan;
@@ -118,6 +118,7 @@ test('paths, the fstab line and the alias line are built once, from the plan', (
   const v = host.archiveVolume;
   assert.equal(doc.fstabLine, `${v.device} /archive ${v.fsType} ${v.options},nofail,x-systemd.device-timeout=30s 0 2`);
   assert.equal(doc.archiveMountOptions, `${v.options},nofail,x-systemd.device-timeout=30s`);
+  assert.deepEqual(doc.earlierFstabLines, [`${v.device} /archive ${v.fsType} ${v.options} 0 2`]);
   assert.equal(doc.setup.selinuxKeyPattern, '/var/lib/kindling/home(/.*)?');
   assert.equal(doc.aliasLine, `${host.mail.alias}: ${host.mail.address}`);
   assert.equal(doc.cron.nightly, '/usr/local/bin/kindling-fetch; /usr/local/bin/blaze; /usr/local/bin/wildfire');
@@ -189,6 +190,14 @@ test('the archive volume boots without its device: nofail and a device timeout, 
   assert.equal(archiveMountOptions('defaults'), 'defaults,nofail,x-systemd.device-timeout=30s');
   assert.equal(archiveMountOptions('noatime,nofail'), 'noatime,nofail,x-systemd.device-timeout=30s');
   assert.equal(archiveMountOptions('nofail,x-systemd.device-timeout=5min'), 'nofail,x-systemd.device-timeout=5min');
+});
+
+test('the fstab lines earlier releases wrote: the inventory options without nofail, none when they already give the current line', () => {
+  const volume = { device: '/dev/mapper/peru-archive', fsType: 'ext4', options: 'defaults', mountPoint: '/archive', size: '20G' };
+  // What setup added before the nofail change (3058615 to 6375945): the options as written.
+  assert.deepEqual(earlierFstabLines(volume), ['/dev/mapper/peru-archive /archive ext4 defaults 0 2']);
+  assert.deepEqual(earlierFstabLines({ ...volume, options: 'noatime,nofail' }), ['/dev/mapper/peru-archive /archive ext4 noatime,nofail 0 2']);
+  assert.deepEqual(earlierFstabLines({ ...volume, options: 'nofail,x-systemd.device-timeout=5min' }), []);
 });
 
 test("logrotate: root's logs everywhere, the aggregated log only on the aggregator, owned by its writer", () => {

@@ -17,6 +17,8 @@
 #       6. dist is served on the admin host at fleet.distServeDir, and every host runs the
 #          new setup, which writes the restricted authorized_keys and the known_hosts of the
 #          peers it connects to (README: Starting a new fleet).
+#       E2E_SPARE_HOSTS names machines brought up and provisioned beside the fleet but
+#       left out of its inventory (a host that joins later, test/e2e/add-host.bats).
 #   e2e_night NAME [--except HOST...]
 #       every entry of every host's dist/<host>/crontab (its exact command line, run by
 #       /bin/sh -c in cron's environment), in the order of the schedule in UTC.
@@ -288,10 +290,14 @@ e2e_prepare_fleet() {
     --fast-retries || return 1
   e2e_generate "${E2E_WORK}/inventory-first.yaml" "${E2E_WORK}/dist0" || return 1
 
-  fleet_up "${E2E_HOSTS[@]}" || return 1
-  fleet_sshd_start "${E2E_HOSTS[@]}" || return 1
-  e2e_note "fleet of ${#E2E_HOSTS[@]} hosts up with sshd"
-  for host in "${E2E_HOSTS[@]}"; do
+  # E2E_SPARE_HOSTS (space-separated): machines that run beside the fleet but are not in
+  # its inventory yet (README "Adding a host"): up, with sshd and a host key, provisioned.
+  local -a spare=()
+  read -r -a spare <<<"${E2E_SPARE_HOSTS:-}"
+  fleet_up "${E2E_HOSTS[@]}" "${spare[@]}" || return 1
+  fleet_sshd_start "${E2E_HOSTS[@]}" "${spare[@]}" || return 1
+  e2e_note "fleet of ${#E2E_HOSTS[@]} hosts (and ${#spare[@]} spare) up with sshd"
+  for host in "${E2E_HOSTS[@]}" "${spare[@]}"; do
     e2e_provision_host "${host}" || {
       echo "provisioning ${host} failed" >&2
       return 1

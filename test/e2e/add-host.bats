@@ -3,15 +3,15 @@
 # README "Adding a host", followed literally on the seed fleet (test/fixtures/inventories/
 # seed.yaml, set up by the harness as in seed-fleet.bats) with peru, a machine already
 # running beside it (sshd, its images in /srv/images/) but not yet in the inventory
-# (E2E_SPARE_HOSTS). The administrator works in a git clone of the fleet (inventory.yaml
-# and dist/, committed) and types what the README's code blocks say: the block of step 1
-# goes under hosts:, the output kindling prints is checked against the README's examples
-# (readme.bash: "…" stands for any text), step 5's commands run on peru as written (the
-# copy from the admin host goes through the harness, as root's own access would), the two
-# lines setup printed go into the inventory. Publishing is README "Serving dist/": the
+# (E2E_SPARE_HOSTS). The fleet runs a night first. Then the administrator works in a git
+# clone of the fleet (inventory.yaml and dist/, committed) and types what the README's code
+# blocks say: the block of step 1 goes under hosts:, the output kindling prints is checked
+# against the README's examples (readme.bash: "…" stands for any text), step 5's commands
+# run on peru as written (the copy from the admin host goes through the harness, as root's
+# own access would), the two lines setup printed go into the inventory. Publishing is README "Serving dist/": the
 # reviewed dist/ at distServeDir on the admin host, then the admin host's kindling-fetch.
 # Nothing else is run on iraq or scotland: the night runs every host's crontab as cron
-# would (e2e_night), and peru's copies must arrive on both of its targets that night.
+# would (e2e_night), and peru's copies must arrive on both of its targets the next night.
 #
 # Needs root, and the Debian packages of scripts/test-all. Never run in parallel with the
 # other files of test/e2e (one fleet per machine).
@@ -86,6 +86,13 @@ run_readme_line() {
     return
   fi
   fleet_exec "${host}" bash -c "${line}"
+}
+
+@test "the seed fleet runs a night before peru joins" {
+  e2e_night before
+  e2e_assert_night_ok before "${E2E_HOSTS[@]}"
+  e2e_assert_night_layout before
+  e2e_scenario_done add-host-before
 }
 
 @test "Adding a host, steps 1-4: peru as the README writes it validates, plans, reviews and is published" {
@@ -181,6 +188,7 @@ run_readme_line() {
   run fleet_exec peru tail -n 1 /var/log/wildfire-sync.log
   assert_output --regexp ' peru wildfire\[[0-9]+\] INFO dry run finished: copied to iraq; failed: scotland$'
 
+  e2e_shift_calendar
   e2e_night peru-first
   e2e_assert_night_ok peru-first "${E2E_HOSTS[@]}"
   e2e_refute_mailed peru-first "${E2E_HOSTS[@]}"

@@ -25,22 +25,19 @@ export function hasConstantSizes(options: ForecastOptions): boolean {
   return options.growthPerNight === 0 && options.observed === undefined && options.observedRepository === undefined;
 }
 
-/** One folder (or the repository) of a host: its copies' bytes on any night, in closed form. */
-interface SteadyContributor {
+/**
+ * One folder of a host in closed form: BYTES a copy, min(night, CAP) copies after a night's
+ * prune; CAP is the folder's capacity, or the copies it held when its sender was refused.
+ */
+interface SteadyFolder {
   label: string;
-  bytesOnNight(night: number): number;
-  /** From this night on its bytes no longer change. */
-  steadyFrom: number;
+  bytes: number;
+  cap: number;
 }
 
-/** The copies of B bytes a night a folder of DAYS and KEEP holds; refused from REFUSED_FROM on. */
-function folderContributor(label: string, bytes: number, days: number, keepNewest: number, refusedFrom: number): SteadyContributor {
-  const capacity = Math.max(days + 1, keepNewest);
-  return {
-    label,
-    bytesOnNight: (night) => Math.min(night, refusedFrom - 1, capacity) * bytes,
-    steadyFrom: Math.min(capacity, refusedFrom - 1) + 1,
-  };
+/** CAPACITY = max(DAYS + 1, KEEP) copies, or fewer when the sender is refused from REFUSED_FROM on. */
+function folderCap(days: number, keepNewest: number, refusedFrom: number): number {
+  return Math.min(Math.max(days + 1, keepNewest), refusedFrom - 1);
 }
 
 /**
@@ -53,6 +50,31 @@ function firstRefusedNight(bytes: number, budgetBytes: number, capacity: number)
     if (Math.min(night - 1, capacity) * bytes + bytes > budgetBytes) return night;
   }
   return Infinity;
+}
+
+/**
+ * Bytes used after each night's prune, from night 1 to the first night from which nothing
+ * changes (at most NIGHTS): night n adds the bytes of every folder whose CAP is at least n.
+ */
+function usedBytesUntilSteady(folders: readonly SteadyFolder[], constantBytes: number, nights: number): number[] {
+  let steadyFrom = 1;
+  for (const folder of folders) steadyFrom = Math.max(steadyFrom, folder.cap + 1);
+  const last = Math.min(nights, steadyFrom);
+  // added[n]: the change in what night n adds; a folder stops adding after night CAP.
+  const added = new Array<number>(last + 2).fill(0);
+  for (const folder of folders) {
+    added[1] = added[1]! + folder.bytes;
+    if (folder.cap + 1 <= last) added[folder.cap + 1] = added[folder.cap + 1]! - folder.bytes;
+  }
+  const used: number[] = [];
+  let adding = 0;
+  let total = constantBytes;
+  for (let night = 1; night <= last; night++) {
+    adding += added[night]!;
+    total += adding;
+    used.push(total);
+  }
+  return used;
 }
 
 /** Each own kind's bytes a night, as simulate.ts looks them up (by kind: a later kind of the same name wins). */
@@ -81,39 +103,35 @@ export function steadySummarizer(inputs: ForecastHostInput[], options: ForecastO
   return (input) => {
     const { contributors } = input;
     const kindBytes = kindBytesByHost.get(input.name)!;
-    const parts: SteadyContributor[] = contributors.ownKinds.map((k) =>
-      folderContributor(`own ${k.kind}`, kindBytes.get(k.kind)!, contributors.localDays, contributors.keepNewest, Infinity),
-    );
+    const folders: SteadyFolder[] = contributors.ownKinds.map((k) => ({
+      label: `own ${k.kind}`,
+      bytes: kindBytes.get(k.kind)!,
+      cap: folderCap(contributors.localDays, contributors.keepNewest, Infinity),
+    }));
     const budgetHits: ForecastSummary['budgetHits'] = [];
     for (const sender of contributors.senders) {
       const bytes = sentByHost.get(sender.host) ?? 0;
       const budgetBytes = senderBudgetBytes(estimateByHost.get(sender.host) ?? 0, sender.networkDays);
-      const capacity = Math.max(sender.networkDays + 1, sender.keepNewest);
-      const refusedFrom = firstRefusedNight(bytes, budgetBytes, capacity);
+      const refusedFrom = firstRefusedNight(bytes, budgetBytes, folderCap(sender.networkDays, sender.keepNewest, Infinity));
       if (refusedFrom <= options.nights) budgetHits.push({ sender: sender.host, budgetBytes, night: refusedFrom });
-      parts.push(folderContributor(`copies from ${sender.host}`, bytes, sender.networkDays, sender.keepNewest, refusedFrom));
+      folders.push({ label: `copies from ${sender.host}`, bytes, cap: folderCap(sender.networkDays, sender.keepNewest, refusedFrom) });
     }
     // The simulation records hits night by night, senders in order within a night.
     budgetHits.sort((a, b) => a.night - b.night);
-    if (contributors.repositoryBytes > 0) {
-      const bytes = Math.round(contributors.repositoryBytes);
-      parts.push({ label: 'repository snapshots', bytesOnNight: () => bytes, steadyFrom: 1 });
-    }
-    const steadyFrom = parts.reduce((latest, part) => Math.max(latest, part.steadyFrom), 1);
-    const usedBytes: number[] = [];
-    for (let night = 1; night <= Math.min(options.nights, steadyFrom); night++) {
-      let used = 0;
-      for (const part of parts) used += part.bytesOnNight(night);
-      usedBytes.push(used);
-    }
+    // Snapshots hard-link unchanged files: the repository costs its size from the first night.
+    const repositoryBytes = contributors.repositoryBytes > 0 ? Math.round(contributors.repositoryBytes) : 0;
     return summaryOfSeries({
       host: input.name,
       nights: options.nights,
       sizeBytes: input.sizeBytes,
       floorBytes: freeSpaceFloorBytes(estimateByHost.get(input.name) ?? 0),
       sizes,
-      usedBytes,
-      contributorsOnNight: (night) => parts.map((part) => ({ label: part.label, bytes: part.bytesOnNight(night) })),
+      usedBytes: usedBytesUntilSteady(folders, repositoryBytes, options.nights),
+      contributorsOnNight: (night) => {
+        const list = folders.map((folder) => ({ label: folder.label, bytes: Math.min(night, folder.cap) * folder.bytes }));
+        if (repositoryBytes > 0) list.push({ label: 'repository snapshots', bytes: repositoryBytes });
+        return list;
+      },
       budgetHits,
     });
   };

@@ -4,19 +4,30 @@
 import { Command, CommanderError } from 'commander';
 import { InputError, InternalError, EXIT } from './errors';
 import { countLine, diagnosticsText, type CommandResult, type RegisterCommand } from './commands/command';
-import { registerDiff } from './commands/diff';
-import { registerForecast } from './commands/forecast';
-import { registerGenerate } from './commands/generate';
-import { registerGraph } from './commands/graph';
-import { registerInit } from './commands/init';
-import { registerPlan } from './commands/plan';
-import { registerSchema } from './commands/schema';
-import { registerSign } from './commands/sign';
-import { registerValidate } from './commands/validate';
 import { kindlingVersion } from './commands/version';
 
-/** Every command, in the order `kindling --help` lists them. */
-const COMMANDS: RegisterCommand[] = [registerValidate, registerGenerate, registerDiff, registerPlan, registerForecast, registerGraph, registerSchema, registerInit, registerSign];
+/**
+ * Every command, in the order `kindling --help` lists them. A command's module (and what it
+ * imports: the pipeline, templates, diff, …) is loaded only when it is registered, and a run
+ * of one command registers only that one: `kindling validate` does not load generate's writer.
+ */
+const COMMANDS: { name: string; load: () => RegisterCommand }[] = [
+  { name: 'validate', load: () => (require('./commands/validate') as typeof import('./commands/validate')).registerValidate },
+  { name: 'generate', load: () => (require('./commands/generate') as typeof import('./commands/generate')).registerGenerate },
+  { name: 'diff', load: () => (require('./commands/diff') as typeof import('./commands/diff')).registerDiff },
+  { name: 'plan', load: () => (require('./commands/plan') as typeof import('./commands/plan')).registerPlan },
+  { name: 'forecast', load: () => (require('./commands/forecast') as typeof import('./commands/forecast')).registerForecast },
+  { name: 'graph', load: () => (require('./commands/graph') as typeof import('./commands/graph')).registerGraph },
+  { name: 'schema', load: () => (require('./commands/schema') as typeof import('./commands/schema')).registerSchema },
+  { name: 'init', load: () => (require('./commands/init') as typeof import('./commands/init')).registerInit },
+  { name: 'sign', load: () => (require('./commands/sign') as typeof import('./commands/sign')).registerSign },
+];
+
+/** The command ARGV runs, when its first argument names one; else every command (help, a typo's suggestion). */
+function commandsFor(argv: string[]): RegisterCommand[] {
+  const named = COMMANDS.find((command) => command.name === argv[2]);
+  return (named ? [named] : COMMANDS).map((command) => command.load());
+}
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -25,7 +36,7 @@ Exit codes:
   2  invalid input (the inventory, or the command line; warnings too with validate --strict)
   3  internal error in kindling (please report it, with the output)`;
 
-function buildProgram(finish: (result: CommandResult) => void): Command {
+function buildProgram(argv: string[], finish: (result: CommandResult) => void): Command {
   const program = new Command();
   program
     .name('kindling')
@@ -34,7 +45,7 @@ function buildProgram(finish: (result: CommandResult) => void): Command {
     .showHelpAfterError()
     .exitOverride()
     .addHelpText('after', EXIT_CODES_HELP);
-  for (const register of COMMANDS) register(program, finish);
+  for (const register of commandsFor(argv)) register(program, finish);
   return program;
 }
 
@@ -57,7 +68,7 @@ function main(argv: string[]): number {
     exitCode = result.exitCode;
   };
   try {
-    buildProgram(finish).parse(argv);
+    buildProgram(argv, finish).parse(argv);
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

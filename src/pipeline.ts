@@ -19,9 +19,17 @@ export interface PipelineOptions {
   inventoryName?: string;
 }
 
-export function buildPlan(source: InventorySource, options: PipelineOptions = {}): PipelineResult {
+/**
+ * load → validate: every diagnostic, no plan. The plan adds no diagnostics of its own (it
+ * throws only InternalError), so validate stops here.
+ */
+export function checkInventory(source: InventorySource): ValidatedInventory {
   const loaded = typeof source === 'string' ? loadInventory(source) : parseInventory(source.name, source.text);
-  const validated = validateInventory(loaded, [archiveCapacity]);
+  return validateInventory(loaded, [archiveCapacity]);
+}
+
+export function buildPlan(source: InventorySource, options: PipelineOptions = {}): PipelineResult {
+  const validated = checkInventory(source);
   const plan = planFleet(validated.inventory, validated.warnings);
   return { ...validated, plan: options.inventoryName === undefined ? plan : { ...plan, inventoryName: options.inventoryName } };
 }

@@ -5,7 +5,9 @@ import type { Command } from 'commander';
 import { EXIT } from '../errors';
 import { plural } from '../format/plural';
 import { buildDistInBatches } from '../pipeline';
-import { syncDist } from '../write/write-dist';
+import { readInventoryText } from '../inventory/load';
+import { inventoryDigest } from '../render/render';
+import { syncDist, unchangedDist } from '../write/write-dist';
 import { diagnosticsText, result, type CommandResult, type Finish } from './command';
 import { inventoryArgument, locateInventory, locateOut } from './locate';
 import { kindlingVersion } from './version';
@@ -19,10 +21,19 @@ export interface GenerateOptions {
 export function runGenerate(options: GenerateOptions): CommandResult {
   const inventory = locateInventory(options.inventory);
   const out = locateOut(options.out, inventory);
-  const { batches, warnings } = buildDistInBatches(inventory, kindlingVersion());
+  const version = kindlingVersion();
+  const text = readInventoryText(inventory);
+  const digest = inventoryDigest(inventory, text, version);
+  if (!options.check) {
+    // The same inventory, templates and kindling as the last generate, and its files untouched:
+    // the same output and warnings, without parsing or rendering (--check always renders).
+    const same = unchangedDist(out, digest);
+    if (same) return result(`${out}/: 0 written, ${same.unchanged} unchanged, 0 removed\n`, { stderr: same.stderr });
+  }
+  const { batches, warnings } = buildDistInBatches({ name: inventory, text }, version);
   const stderr = diagnosticsText(warnings);
   // Rendered, compared and staged one host at a time: a large fleet's tree never sits in memory.
-  const summary = syncDist(out, batches, options.check === true);
+  const summary = syncDist(out, batches, options.check === true, { digest, stderr });
   if (options.check) {
     if (summary.changes.length === 0) return result(`${out}/ is up to date (${plural(summary.unchanged, 'file')})\n`, { stderr });
     const lines = summary.changes.map((c) => `would ${c.kind === 'removed' ? 'remove' : 'write'}: ${out}/${c.path}\n`);

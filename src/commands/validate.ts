@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { EXIT } from '../errors';
 import { plural } from '../format/plural';
-import { buildPlan } from '../pipeline';
+import { checkInventory } from '../pipeline';
 import { countLine, diagnosticsText, result, type CommandResult, type Finish } from './command';
 import { inventoryArgument, locateInventory } from './locate';
 
@@ -15,7 +15,7 @@ export interface ValidateOptions {
 
 export function runValidate(options: ValidateOptions): CommandResult {
   const inventory = locateInventory(options.inventory);
-  const { warnings, plan } = buildPlan(inventory);
+  const { warnings, inventory: checked } = checkInventory(inventory);
   const stderr = diagnosticsText(warnings);
   if (options.strict && warnings.length > 0) {
     return result('', {
@@ -23,7 +23,7 @@ export function runValidate(options: ValidateOptions): CommandResult {
       exitCode: EXIT.invalidInput,
     });
   }
-  return result(`${inventory}: valid, ${plural(plan.hosts.length, 'host')} (${countLine(warnings)})\n`, { stderr });
+  return result(`${inventory}: valid, ${plural(checked.hosts.length, 'host')} (${countLine(warnings)})\n`, { stderr });
 }
 
 export function registerValidate(program: Command, finish: Finish): void {

@@ -2,6 +2,7 @@
 // charts of dist/README.md): the plan's capacity estimates in, summaries that fill first first out.
 import type { CapacityEstimate } from '../inventory/capacity';
 import { fleetForecaster, type ForecastHostInput, type ForecastOptions, type HostForecast } from './simulate';
+import { hasConstantSizes, steadySummarizer } from './steady';
 import { compareUrgency, summarizeForecast, type ForecastSummary } from './summary';
 
 /** Nights forecast unless told otherwise (kindling forecast --nights). */
@@ -27,8 +28,11 @@ export function forecastCapacity(estimates: ReadonlyMap<string, CapacityEstimate
   const forecastHost = fleetForecaster(inputs, options);
   const inputByHost = new Map(inputs.map((input) => [input.name, input]));
   const asked = new Map<string, HostForecast>();
+  // Without growth or observations the summaries need no nights (steady.ts); the nights are
+  // still simulated for whoever asks for a host's series.
+  const summarize = hasConstantSizes(options) ? steadySummarizer(inputs, options) : (input: ForecastHostInput) => summarizeForecast(forecastHost(input));
   return {
-    summaries: inputs.map((input) => summarizeForecast(forecastHost(input))).sort(compareUrgency),
+    summaries: inputs.map(summarize).sort(compareUrgency),
     byHost: {
       get(host) {
         const input = inputByHost.get(host);

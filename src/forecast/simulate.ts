@@ -87,11 +87,16 @@ function formatGrowth(growth: number): string {
   return `${growth >= 0 ? '+' : '−'}${(Math.abs(growth) * 100).toFixed(1)} %/night`;
 }
 
+/** Where the sizes of a host not observed come from, in words. */
+export function describeEstimatedSizes(growth: number): string {
+  return `estimated (inventory), growth ${formatGrowth(growth)}`;
+}
+
 function hostSizes(input: ForecastHostInput, options: ForecastOptions): HostSizes {
   const observed = options.observed?.get(input.name);
   const base = new Map(input.contributors.ownKinds.map((k) => [k.kind, k.nightlyBytes]));
   let growth = options.growthPerNight;
-  let describe = `estimated (inventory), growth ${formatGrowth(growth)}`;
+  let describe = describeEstimatedSizes(growth);
   if (observed) {
     for (const [kind, bytes] of observed.kinds) base.set(kind, bytes);
     if (observed.growthPerNight !== undefined) growth = observed.growthPerNight;

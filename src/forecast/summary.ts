@@ -28,7 +28,26 @@ export interface ForecastSummary {
 }
 
 export function summarizeForecast(forecast: HostForecast): ForecastSummary {
-  const { usedBytes, sizeBytes, floorBytes } = forecast;
+  return summaryOfSeries({
+    ...forecast,
+    nights: forecast.usedBytes.length,
+    contributorsOnNight: (night) => forecast.contributors.map((c) => ({ label: c.label, bytes: c.bytes[night - 1] ?? 0 })),
+  });
+}
+
+/** A host's nights as summaryOfSeries reads them. */
+export interface ForecastSeries extends Pick<HostForecast, 'host' | 'sizeBytes' | 'floorBytes' | 'sizes' | 'budgetHits'> {
+  nights: number;
+  /**
+   * Bytes used after each night's prune, night 1 first; it may stop before NIGHTS when the
+   * last value holds for every later night (src/forecast/steady.ts).
+   */
+  usedBytes: readonly number[];
+  contributorsOnNight(night: number): { label: string; bytes: number }[];
+}
+
+export function summaryOfSeries(series: ForecastSeries): ForecastSummary {
+  const { usedBytes, sizeBytes, floorBytes } = series;
   let peakIndex = 0;
   for (let i = 1; i < usedBytes.length; i++) if (usedBytes[i]! > usedBytes[peakIndex]!) peakIndex = i;
   const firstNight = (test: (used: number) => boolean): number | undefined => {
@@ -37,24 +56,24 @@ export function summarizeForecast(forecast: HostForecast): ForecastSummary {
     return index < 0 ? undefined : index + 1;
   };
   const peakBytes = usedBytes[peakIndex] ?? 0;
-  const largest = forecast.contributors
-    .map((c) => ({ label: c.label, bytes: c.bytes[peakIndex] ?? 0 }))
+  const largest = series
+    .contributorsOnNight(peakIndex + 1)
     .filter((c) => c.bytes > 0)
     .sort((a, b) => b.bytes - a.bytes || (a.label < b.label ? -1 : 1))
     .slice(0, 3)
     .map((c) => ({ ...c, percent: Math.round((100 * c.bytes) / peakBytes) }));
   return {
-    host: forecast.host,
-    nights: usedBytes.length,
+    host: series.host,
+    nights: series.nights,
     sizeBytes,
     floorBytes,
-    sizes: forecast.sizes,
+    sizes: series.sizes,
     floorNight: firstNight((used) => sizeBytes! - used < floorBytes),
     fullNight: firstNight((used) => used > sizeBytes!),
     peakNight: peakIndex + 1,
     peakBytes,
     largest,
-    budgetHits: forecast.budgetHits,
+    budgetHits: series.budgetHits,
   };
 }
 

@@ -48,9 +48,10 @@ export function ownKindEstimates(host: Host): { kind: string; nightlyBytes: numb
   return kinds;
 }
 
-export function nightlyBytes(host: Host): number {
+/** One night's bytes of KINDS together. */
+function nightlyTotal(kinds: readonly { nightlyBytes: number }[]): number {
   let total = 0;
-  for (const kind of ownKindEstimates(host)) total += kind.nightlyBytes;
+  for (const kind of kinds) total += kind.nightlyBytes;
   return total;
 }
 
@@ -66,7 +67,9 @@ export function estimateCapacity(inventory: Inventory): ReadonlyMap<string, Capa
 
 function computeEstimates(inventory: Inventory): Map<string, CapacityEstimate> {
   const byName = new Map(inventory.hosts.map((h) => [h.name, h]));
-  const nightlyByHost = new Map(inventory.hosts.map((h) => [h, nightlyBytes(h)]));
+  // Each host's kinds once: the estimate, its senders' and the forecast's contributors read them.
+  const kindsByHost = new Map(inventory.hosts.map((h) => [h, ownKindEstimates(h)]));
+  const nightlyByHost = new Map(inventory.hosts.map((h) => [h, nightlyTotal(kindsByHost.get(h)!)]));
   const received = new Map<string, number>();
   const senders = new Map<string, ArchiveContributors['senders']>();
   for (const host of inventory.hosts) {
@@ -107,7 +110,7 @@ function computeEstimates(inventory: Inventory): Map<string, CapacityEstimate> {
     const contributors: ArchiveContributors = {
       localDays: host.retention.localDays,
       keepNewest: host.retention.keepNewest,
-      ownKinds: ownKindEstimates(host),
+      ownKinds: kindsByHost.get(host)!,
       senders: (senders.get(host.name) ?? []).sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0)),
       repositoryBytes: repositoryCopyBytes,
     };

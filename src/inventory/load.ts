@@ -33,6 +33,11 @@ export interface LoadedInventory {
 
 /** Reads and parses FILE; throws InputError with located diagnostics when it is not usable YAML. */
 export function loadInventory(file: string): LoadedInventory {
+  return parseInventory(file, readInventoryText(file));
+}
+
+/** FILE's text, refused (InputError) when it cannot be read or is larger than MAX_INVENTORY_BYTES. */
+export function readInventoryText(file: string): string {
   let size: number;
   try {
     size = statSync(file).size;
@@ -46,7 +51,7 @@ export function loadInventory(file: string): LoadedInventory {
         '  hint: a fleet of 10,000 hosts takes about 3 MiB; is this the right file?',
     );
   }
-  return parseInventory(file, readFileSync(file, 'utf8'));
+  return readFileSync(file, 'utf8');
 }
 
 /** Parses inventory TEXT that came from FILE (the name is used in messages only). */

@@ -126,10 +126,31 @@ let templatesDigestText: string | undefined;
  */
 export function hostDigest(host: HostPlan, fleet: FleetPlan, version: string): string {
   templatesDigestText ??= templatesDigest();
-  const { hosts: _hosts, warnings: _warnings, ...settings } = fleet;
   return createHash('sha256')
-    .update(`kindling ${version}\0${templatesDigestText}\0${JSON.stringify(settings)}\0${JSON.stringify(host)}`)
+    .update(`kindling ${version}\0${templatesDigestText}\0${fleetSettingsJson(fleet)}\0${JSON.stringify(host)}`)
     .digest('hex');
+}
+
+/**
+ * The digest of everything a whole dist/ (and generate's warnings) is rendered from: the
+ * inventory's name and text, every template and kindling's VERSION. When it matches the last
+ * generate's and the files are as that generate left them, nothing is parsed or rendered.
+ */
+export function inventoryDigest(inventoryName: string, text: string, version: string): string {
+  templatesDigestText ??= templatesDigest();
+  return createHash('sha256').update(`kindling ${version}\0${templatesDigestText}\0${inventoryName}\0`).update(text).digest('hex');
+}
+
+const fleetSettingsJsons = new WeakMap<FleetPlan, string>();
+
+/** The fleet's settings (all but its hosts and warnings) as JSON: once per fleet, not once per host. */
+function fleetSettingsJson(fleet: FleetPlan): string {
+  let json = fleetSettingsJsons.get(fleet);
+  if (json === undefined) {
+    const { hosts: _hosts, warnings: _warnings, ...settings } = fleet;
+    fleetSettingsJsons.set(fleet, (json = JSON.stringify(settings)));
+  }
+  return json;
 }
 
 /** A host's folder, rendered only when asked: write-dist.ts first looks whether its digest changed. */

@@ -238,10 +238,15 @@ export type ChangedPath = Pick<FileChange, 'path' | 'kind'>;
  * compares every file. The write stays all-or-nothing: changed files are staged as their
  * batch passes and renamed into place only after the last batch. Returns the changes, sorted by path.
  */
-export function syncDist(outDir: string, batches: Iterable<HostBatch | RenderedFile[]>, check: boolean): WriteSummary & { changes: ChangedPath[]; skippedFolders: number } {
+export function syncDist(
+  outDir: string,
+  batches: Iterable<HostBatch | RenderedFile[]>,
+  check: boolean,
+  run?: RunStamp,
+): WriteSummary & { changes: ChangedPath[]; skippedFolders: number } {
   const comparer = new DistComparer(outDir);
   const stager = new Stager(outDir);
-  const digests = new HostDigests(outDir);
+  const digests = new HostDigests(outDir, run);
   const changes: ChangedPath[] = [];
   let written = 0;
   let skippedFolders = 0;
@@ -291,6 +296,25 @@ export function syncDist(outDir: string, batches: Iterable<HostBatch | RenderedF
 /** Where generate keeps each host folder's digest; a cache: without it every host is rendered. */
 export const HOST_DIGESTS_FILE = '.kindling-digests';
 
+/**
+ * A whole generate: the digest of what it was rendered from (render.ts's inventoryDigest) and
+ * the warnings it printed. Kept with the host digests once every file is in place.
+ */
+export interface RunStamp {
+  digest: string;
+  stderr: string;
+}
+
+/**
+ * When OUT_DIR is exactly as the generate stamped with DIGEST left it (every host folder's and
+ * the fleet files' stamps hold, and no other generated folder is there, which a generate would
+ * remove): that generate's warnings and how many files it left; else undefined. Reads and
+ * stats only, so a generate with nothing changed parses and renders nothing.
+ */
+export function unchangedDist(outDir: string, digest: string): { stderr: string; unchanged: number } | undefined {
+  return new HostDigests(outDir).unchangedRun(digest);
+}
+
 /** A file as the last generate left it: a later change of its content or mode changes one of these. */
 type FileStamp = [name: string, size: number, mtimeMs: number, mode: number];
 
@@ -314,14 +338,37 @@ class HostDigests {
 
   private readonly previousText: string | undefined;
   private used = false;
+  /** Folders whose entry was taken over as it was. */
+  private reused = 0;
 
-  constructor(private readonly outDir: string) {
+  private readonly previousRun: RunStamp | undefined;
+
+  constructor(
+    private readonly outDir: string,
+    private readonly run?: RunStamp,
+  ) {
     try {
       this.previousText = readFileSync(join(outDir, HOST_DIGESTS_FILE), 'utf8');
     } catch {
       this.previousText = undefined;
     }
-    this.previous = HostDigests.parse(this.previousText);
+    ({ hosts: this.previous, run: this.previousRun } = HostDigests.parse(this.previousText));
+  }
+
+  /** See unchangedDist. */
+  unchangedRun(digest: string): { stderr: string; unchanged: number } | undefined {
+    if (this.previousRun === undefined || this.previousRun.digest !== digest) return undefined;
+    let unchanged = 0;
+    for (const [folder, entry] of Object.entries(this.previous)) {
+      const names = this.unchangedFiles(folder, entry.digest);
+      if (names === undefined) return undefined;
+      unchanged += names.length;
+    }
+    for (const entry of listFolder(this.outDir) ?? []) {
+      if (!entry.isDirectory() || entry.name.startsWith(TEMP_PREFIX) || entry.name in this.previous) continue;
+      if (isGeneratedFolder(join(this.outDir, entry.name))) return undefined;
+    }
+    return { stderr: this.previousRun.stderr, unchanged };
   }
 
   /** The file names of FOLDER when nothing of it changed since it was rendered from DIGEST; else undefined. */
@@ -330,21 +377,14 @@ class HostDigests {
     const entry = this.previous[folder];
     if (entry === undefined || entry.digest !== digest) return undefined;
     const dir = join(this.outDir, folder);
-    try {
-      // The top folder holds the host folders too, whose names change it: only its files are stamped.
-      if (folder !== '' && statSync(dir).mtimeMs !== entry.folderMtimeMs) return undefined;
-    } catch {
-      return undefined;
-    }
+    // The top folder holds the host folders too, whose names change it: only its files are stamped.
+    if (folder !== '' && statSync(dir, { throwIfNoEntry: false })?.mtimeMs !== entry.folderMtimeMs) return undefined;
     for (const [name, size, mtimeMs, mode] of entry.files) {
-      try {
-        const stat = statSync(join(dir, name));
-        if (!stat.isFile() || stat.size !== size || stat.mtimeMs !== mtimeMs || (stat.mode & 0o777) !== mode) return undefined;
-      } catch {
-        return undefined;
-      }
+      const stat = statSync(`${dir}/${name}`, { throwIfNoEntry: false });
+      if (stat === undefined || !stat.isFile() || stat.size !== size || stat.mtimeMs !== mtimeMs || (stat.mode & 0o777) !== mode) return undefined;
     }
     this.next[folder] = entry;
+    this.reused += 1;
     return entry.files.map(([name]) => name);
   }
 
@@ -357,6 +397,9 @@ class HostDigests {
   /** Writes the digests of every host folder now on disk (atomically; a cache, so a failure only costs a render). */
   save(): void {
     if (!this.used) return; // batches without digests (tests, callers of their own): no cache
+    // Nothing rendered and every folder taken over as it was: the file would be written the same.
+    const sameRun = this.run?.digest === this.previousRun?.digest && this.run?.stderr === this.previousRun?.stderr;
+    if (sameRun && this.pending.length === 0 && this.reused === Object.keys(this.previous).length) return;
     for (const { folder, digest, names } of this.pending) {
       try {
         const files = names.map((name): FileStamp => {
@@ -368,7 +411,9 @@ class HostDigests {
         // not stamped: rendered again next time
       }
     }
-    const text = `${JSON.stringify({ version: 2, hosts: this.next })}\n`;
+    // The run's stamp only when every folder was stamped: a folder left out is rendered next time.
+    const stampedAll = this.pending.every(({ folder }) => this.next[folder] !== undefined);
+    const text = `${JSON.stringify({ version: 2, hosts: this.next, run: stampedAll ? this.run : undefined })}\n`;
     if (text === this.previousText) return; // nothing rendered, nothing to stamp: the file stays as it is
     const file = join(this.outDir, HOST_DIGESTS_FILE);
     const temp = join(this.outDir, `${TEMP_PREFIX}${process.pid}${HOST_DIGESTS_FILE}`);
@@ -380,13 +425,17 @@ class HostDigests {
     }
   }
 
-  private static parse(text: string | undefined): Record<string, HostDigestEntry> {
-    if (text === undefined) return {};
+  private static parse(text: string | undefined): { hosts: Record<string, HostDigestEntry>; run: RunStamp | undefined } {
+    const none = { hosts: {}, run: undefined };
+    if (text === undefined) return none;
     try {
-      const parsed = JSON.parse(text) as { version?: number; hosts?: Record<string, HostDigestEntry> };
-      return parsed.version === 2 && typeof parsed.hosts === 'object' && parsed.hosts !== null ? parsed.hosts : {};
+      const parsed = JSON.parse(text) as { version?: number; hosts?: Record<string, HostDigestEntry>; run?: Partial<RunStamp> };
+      if (parsed.version !== 2 || typeof parsed.hosts !== 'object' || parsed.hosts === null) return none;
+      const { run } = parsed;
+      const validRun = typeof run?.digest === 'string' && typeof run.stderr === 'string' ? { digest: run.digest, stderr: run.stderr } : undefined;
+      return { hosts: parsed.hosts, run: validRun };
     } catch {
-      return {};
+      return none;
     }
   }
 }

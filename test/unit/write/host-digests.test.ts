@@ -3,12 +3,13 @@
 // again when any of them changed; --check always renders and compares.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, cpSync, existsSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPlan } from '../../../src/pipeline';
-import { fleetBatchesByDigest, hostDigest, renderHost, templatesDigest, TEMPLATES_DIR, type HostBatch, type RenderedFile } from '../../../src/render/render';
-import { HOST_DIGESTS_FILE, syncDist } from '../../../src/write/write-dist';
-import { SEED_INVENTORY, scratchDir } from '../support/cli';
+import { fleetBatchesByDigest, hostDigest, inventoryDigest, renderHost, templatesDigest, TEMPLATES_DIR, type HostBatch, type RenderedFile } from '../../../src/render/render';
+import { HOST_DIGESTS_FILE, syncDist, unchangedDist } from '../../../src/write/write-dist';
+import { kindlingVersion } from '../../../src/commands/version';
+import { runCli, SEED_INVENTORY, scratchDir } from '../support/cli';
 
 /** A host folder batch that counts its renders in RENDERED. */
 function hostBatch(name: string, digest: string, text: string, rendered: string[]): HostBatch {
@@ -125,4 +126,69 @@ test("the fleet's batches render byte-identical files, and a host's files cannot
   // The fleet files' digest covers every host's: one host changed, the README is drawn again.
   const changed = { ...plan, hosts: plan.hosts.map((h, i) => (i === 0 ? { ...h, description: `${h.description ?? ''}x` } : h)) };
   assert.notEqual([...fleetBatchesByDigest(changed, '1.0.0')].at(-1)!.digest, batches.at(-1)!.digest);
+});
+
+test('a whole generate is stamped: the same run digest over untouched files gives its warnings and file count, anything else gives nothing', () => {
+  const out = join(scratchDir(), 'dist');
+  const run = { digest: 'r1', stderr: 'a warning\n' };
+  syncDist(out, fleetOf({ alpha: 'a1', beta: 'b1' }, []), false, run);
+  assert.deepEqual(unchangedDist(out, 'r1'), { stderr: 'a warning\n', unchanged: 4 });
+  assert.equal(unchangedDist(out, 'r2'), undefined, 'another inventory, template or version');
+  // --check stamps nothing.
+  syncDist(out, fleetOf({ alpha: 'a1', beta: 'b1' }, []), true, { digest: 'r9', stderr: '' });
+  assert.equal(unchangedDist(out, 'r9'), undefined);
+
+  writeFileSync(join(out, 'alpha', 'blaze'), '#!/usr/bin/env bash\n# ALPHA a1\n');
+  assert.equal(unchangedDist(out, 'r1'), undefined, 'a hand-edited file');
+  syncDist(out, fleetOf({ alpha: 'a1', beta: 'b1' }, []), false, run);
+  assert.deepEqual(unchangedDist(out, 'r1'), { stderr: 'a warning\n', unchanged: 4 });
+
+  // A generated folder that the run does not know is one a generate would remove.
+  mkdirSync(join(out, 'gamma'));
+  writeFileSync(join(out, 'gamma', 'SHA256SUMS'), 'gamma\n');
+  assert.equal(unchangedDist(out, 'r1'), undefined, 'a generated folder left over');
+  const removed = syncDist(out, fleetOf({ alpha: 'a1', beta: 'b1' }, []), false, run);
+  assert.equal(removed.removed, 1);
+  assert.deepEqual(unchangedDist(out, 'r1'), { stderr: 'a warning\n', unchanged: 4 });
+
+  // A run whose warnings changed (the same hosts) is stamped again.
+  syncDist(out, fleetOf({ alpha: 'a1', beta: 'b1' }, []), false, { digest: 'r3', stderr: '' });
+  assert.deepEqual(unchangedDist(out, 'r3'), { stderr: '', unchanged: 4 });
+  assert.equal(unchangedDist(out, 'r1'), undefined);
+});
+
+test("the run digest covers the inventory's name and text, kindling's version and the templates", () => {
+  const base = inventoryDigest('inventory.yaml', 'hosts: {}\n', '1.0.0');
+  assert.equal(inventoryDigest('inventory.yaml', 'hosts: {}\n', '1.0.0'), base);
+  assert.notEqual(inventoryDigest('other.yaml', 'hosts: {}\n', '1.0.0'), base);
+  assert.notEqual(inventoryDigest('inventory.yaml', 'hosts: {} # note\n', '1.0.0'), base);
+  assert.notEqual(inventoryDigest('inventory.yaml', 'hosts: {}\n', '1.0.1'), base);
+});
+
+test('generate with nothing changed prints the same warnings and counts as the run that wrote the files, and still repairs a hand edit', () => {
+  const dir = scratchDir();
+  const inventory = join(dir, 'inventory.yaml');
+  cpSync(SEED_INVENTORY, inventory);
+  const out = join(dir, 'dist');
+  const first = runCli(['generate', '-i', inventory, '-o', out]);
+  assert.equal(first.status, 0, first.stderr);
+  assert.notEqual(first.stderr, '', 'the seed fixture has warnings to repeat');
+  const again = runCli(['generate', '-i', inventory, '-o', out]);
+  assert.equal(again.status, 0);
+  assert.equal(again.stderr, first.stderr);
+  const files = Number(/: (\d+) written/.exec(first.stdout)![1]);
+  assert.equal(again.stdout, `${out}/: 0 written, ${files} unchanged, 0 removed\n`);
+
+  appendFileSync(join(out, 'australia', 'crontab'), '# edited by hand\n');
+  const repaired = runCli(['generate', '-i', inventory, '-o', out]);
+  assert.equal(repaired.stdout, `${out}/: 1 written, ${files - 1} unchanged, 0 removed\n`);
+  assert.equal(repaired.stderr, first.stderr);
+
+  // A comment changes the inventory's text, not its hosts: nothing is written, the run is stamped anew.
+  appendFileSync(inventory, '# a note\n');
+  const commented = runCli(['generate', '-i', inventory, '-o', out]);
+  assert.equal(commented.stdout, `${out}/: 0 written, ${files} unchanged, 0 removed\n`);
+  assert.equal(commented.stderr, first.stderr);
+  const stamped = inventoryDigest(inventory, readFileSync(inventory, 'utf8'), kindlingVersion());
+  assert.deepEqual(unchangedDist(out, stamped), { stderr: first.stderr, unchanged: files });
 });

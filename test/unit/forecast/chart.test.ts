@@ -3,24 +3,35 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPlan } from '../../../src/pipeline';
-import { capacityChartSvg, CHART_HOST_LIMIT } from '../../../src/forecast/chart';
+import { capacityChartSvg, CHART_HOST_LIMIT, panelScale } from '../../../src/forecast/chart';
 import { forecastCapacity } from '../../../src/forecast/forecast';
 import type { CapacityEstimate } from '../../../src/inventory/capacity';
 import { FLEET20_INVENTORY, runCli, scratchDir, SEED_INVENTORY } from '../support/cli';
 
+interface SvgElement {
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+  getElementsByTagName(name: string): ArrayLike<SvgElement>;
+}
+
 /** The part of jsdom used here (its own types need the DOM library, which kindling compiles without). */
 interface XmlDocument {
   documentElement: { tagName: string };
-  getElementsByTagName(name: string): ArrayLike<{ textContent: string | null }>;
+  getElementsByTagName(name: string): ArrayLike<SvgElement>;
 }
 const { JSDOM } = require('jsdom') as { JSDOM: new (html: string) => { window: { DOMParser: new () => { parseFromString(text: string, type: string): XmlDocument } } } };
 
-/** Parses SVG as XML (a parse error is a <parsererror> document) and returns the texts drawn. */
-function svgTexts(svg: string): string[] {
+/** Parses SVG as XML; a parse error is a <parsererror> document and fails the test. */
+function parseSvg(svg: string): XmlDocument {
   const document = new new JSDOM('').window.DOMParser().parseFromString(svg, 'image/svg+xml');
   assert.equal(document.getElementsByTagName('parsererror').length, 0, 'the SVG is well-formed XML');
   assert.equal(document.documentElement.tagName, 'svg');
-  return Array.from(document.getElementsByTagName('text')).map((t) => t.textContent ?? '');
+  return document;
+}
+
+/** The texts an SVG draws, in document order. */
+function svgTexts(svg: string): string[] {
+  return Array.from(parseSvg(svg).getElementsByTagName('text')).map((t) => t.textContent ?? '');
 }
 
 function seedForecast(): ReturnType<typeof forecastCapacity> {
@@ -61,4 +72,39 @@ test(`a fleet larger than ${CHART_HOST_LIMIT} hosts draws the ${CHART_HOST_LIMIT
   assert.equal(titles.length, CHART_HOST_LIMIT);
   assert.deepEqual(titles, forecast.summaries.slice(0, CHART_HOST_LIMIT).map((s) => s.host));
   assert.equal(titles[0], 'host-29');
+});
+
+test('a host name with XML\'s special characters is escaped: the chart still parses and shows the name as written', () => {
+  const { plan } = buildPlan(SEED_INVENTORY);
+  const template = plan.hosts.find((h) => h.name === 'australia')!.capacity;
+  const name = 'a<b&c"d\'e';
+  const forecast = forecastCapacity(new Map([[name, { ...template, contributors: { ...template.contributors, senders: [] } }]]), { nights: 60, growthPerNight: 0 });
+  const svg = capacityChartSvg(forecast);
+  assert.doesNotMatch(svg, /a<b/);
+  const document = parseSvg(svg);
+  assert.ok(svgTexts(svg).includes(`${name}: not full within 60 nights`));
+  const panel = Array.from(document.getElementsByTagName('g')).find((g) => g.getAttribute('class') === 'panel')!;
+  assert.equal(panel.getAttribute('data-host'), name);
+  assert.equal(panel.getElementsByTagName('title')[0]!.textContent, name);
+});
+
+test('each panel\'s used line ends at the last night that kindling forecast --json gives, in the panel\'s coordinates', () => {
+  const run = runCli(['forecast', '--json', '-i', SEED_INVENTORY]);
+  assert.equal(run.status, 0, run.stderr);
+  const json = JSON.parse(run.stdout) as { nights: number; hosts: { host: string; sizeBytes: number | null; usedBytes: number[] }[] };
+  const forecast = seedForecast();
+  const document = parseSvg(capacityChartSvg(forecast));
+  const panels = Array.from(document.getElementsByTagName('g')).filter((g) => g.getAttribute('class') === 'panel');
+  assert.deepEqual(panels.map((g) => g.getAttribute('data-host')), json.hosts.map((h) => h.host));
+  panels.forEach((panel, index) => {
+    const host = json.hosts[index]!;
+    const line = Array.from(panel.getElementsByTagName('path')).find((p) => p.getAttribute('class') === 'used')!;
+    const last = line.getAttribute('d')!.trim().split(/[ML ]+/).filter(Boolean).at(-1)!.split(',').map(Number);
+    const scale = panelScale(index, forecast.summaries[index]!, host.usedBytes);
+    const expected = [scale.x(json.nights), scale.y(host.usedBytes.at(-1)!)];
+    assert.ok(Math.abs(last[0]! - expected[0]!) <= 0.05 && Math.abs(last[1]! - expected[1]!) <= 0.05, `${host.host}: last point ${last.join(',')}, expected ${expected.join(',')}`);
+    // The line ends inside the panel, on its last night's tick.
+    assert.ok(last[1]! >= scale.y(scale.byteTicks.at(-1)!) && last[1]! <= scale.y(0), `${host.host}: inside the plot`);
+    assert.equal(scale.nightTicks.at(-1), json.nights);
+  });
 });

@@ -18,7 +18,7 @@ const HEADER_HEIGHT = 44;
 /** The plot area inside a panel: room on the left for the y labels, above for the titles, below for the night ticks. */
 const PLOT = { left: 62, right: 14, top: 46, bottom: 28 };
 /** Host names longer than this are cut with an ellipsis in a panel's title (the full name is its tooltip), so titles never run into the next panel. */
-const TITLE_NAME_CHARS = 22;
+const TITLE_NAME_CHARS = 16;
 
 const COLOURS = { used: '#1f77b4', size: '#d62728', floor: '#ff7f0e', axis: '#6e7079', grid: '#e0e6f1', text: '#333333' };
 
@@ -54,7 +54,7 @@ export interface PanelScale {
   top: number;
   x(night: number): number;
   y(bytes: number): number;
-  /** Night ticks: 1 and round nights up to the last. */
+  /** Night ticks: 1, round nights and the last night. */
   nightTicks: number[];
   /** Byte ticks from 0 to the top of the y axis. */
   byteTicks: number[];
@@ -76,6 +76,11 @@ export function panelScale(index: number, summary: ForecastSummary, used: readon
   const nightStep = nights <= 1 ? 1 : Math.max(1, niceStep(nights, 6));
   const nightTicks = [1];
   for (let night = nightStep; night <= nights; night += nightStep) if (night > 1) nightTicks.push(night);
+  // The last night is always a tick; a round one too close to it gives way so labels never touch.
+  if (nightTicks.at(-1) !== nights) {
+    if (nightTicks.length > 1 && nights - nightTicks.at(-1)! < nightStep / 2) nightTicks.pop();
+    nightTicks.push(nights);
+  }
   const plotLeft = left + PLOT.left;
   const plotWidth = CELL_WIDTH - PLOT.left - PLOT.right;
   const plotBottom = top + CELL_HEIGHT - PLOT.bottom;
@@ -128,7 +133,7 @@ function panel(index: number, summary: ForecastSummary, usedBytes: readonly numb
   const [plotLeft, plotRight] = [scale.x(1), scale.x(nights)];
   const plotBottom = scale.y(0);
   const parts: string[] = [`<g class="panel" data-host="${escapeXml(summary.host)}">`, `<title>${escapeXml(summary.host)}</title>`];
-  parts.push(text(scale.left + 10, scale.top + 14, `${titleName(summary.host)}: ${fullText(summary)}`, `font-size="12" font-weight="bold" fill="${COLOURS.text}"`));
+  parts.push(text(scale.left + 10, scale.top + 14, `${titleName(summary.host)}: ${fullText(summary)}`, `font-size="11" font-weight="bold" fill="${COLOURS.text}"`));
   const subtitle = summary.floorNight === undefined ? `peak ${formatBytes(summary.peakBytes)}` : `below the floor from night ${summary.floorNight}`;
   parts.push(text(scale.left + 10, scale.top + 29, subtitle, `font-size="10" fill="${COLOURS.axis}"`));
   for (const tick of scale.byteTicks) {

@@ -41,10 +41,10 @@ export function buildDist(source: InventorySource, options: PipelineOptions = {}
 
 /**
  * Like buildDist, but the files are rendered batch by batch (a host folder each) as they are
- * consumed, and each host's folder only when its digest (with kindling's VERSION) says it may
- * have changed.
+ * consumed, and each host's folder only when its digest (with kindling's CODE, render.ts's
+ * kindlingCode) says it may have changed.
  */
-export function buildDistInBatches(source: InventorySource, version: string): PipelineResult & { batches: Iterable<HostBatch | RenderedFile[]> } {
+export function buildDistInBatches(source: InventorySource, code: string): PipelineResult & { batches: Iterable<HostBatch | RenderedFile[]> } {
   const result = buildPlan(source);
-  return { ...result, batches: fleetBatchesByDigest(result.plan, version) };
+  return { ...result, batches: fleetBatchesByDigest(result.plan, code) };
 }

@@ -6,7 +6,7 @@ import { EXIT } from '../errors';
 import { plural } from '../format/plural';
 import { buildDistInBatches } from '../pipeline';
 import { readInventoryText } from '../inventory/load';
-import { inventoryDigest } from '../render/render';
+import { inventoryDigest, kindlingCode } from '../render/render';
 import { syncDist, unchangedDist } from '../write/write-dist';
 import { diagnosticsText, result, type CommandResult, type Finish } from './command';
 import { inventoryArgument, locateInventory, locateOut } from './locate';
@@ -21,16 +21,17 @@ export interface GenerateOptions {
 export function runGenerate(options: GenerateOptions): CommandResult {
   const inventory = locateInventory(options.inventory);
   const out = locateOut(options.out, inventory);
-  const version = kindlingVersion();
+  // Its version and built code: a change to kindling without a version bump renders again.
+  const code = kindlingCode(kindlingVersion());
   const text = readInventoryText(inventory);
-  const digest = inventoryDigest(inventory, text, version);
+  const digest = inventoryDigest(inventory, text, code);
   if (!options.check) {
     // The same inventory, templates and kindling as the last generate, and its files untouched:
     // the same output and warnings, without parsing or rendering (--check always renders).
     const same = unchangedDist(out, digest);
     if (same) return result(`${out}/: 0 written, ${same.unchanged} unchanged, 0 removed\n`, { stderr: same.stderr });
   }
-  const { batches, warnings } = buildDistInBatches({ name: inventory, text }, version);
+  const { batches, warnings } = buildDistInBatches({ name: inventory, text }, code);
   const stderr = diagnosticsText(warnings);
   // Rendered, compared and staged one host at a time: a large fleet's tree never sits in memory.
   const summary = syncDist(out, batches, options.check === true, { digest, stderr });

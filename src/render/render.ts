@@ -89,7 +89,7 @@ const hostFleetViews = new WeakMap<FleetPlan, FleetPlan>();
 /**
  * The fleet as a host's files see it: its settings, not its other hosts (each host's plan
  * already holds what it needs of them). So a host's files depend on its own plan, these
- * settings, the templates and kindling's version only: what hostDigest covers.
+ * settings, the templates and kindling's code only: what hostDigest covers.
  */
 function hostFleetView(fleet: FleetPlan): FleetPlan {
   let view = hostFleetViews.get(fleet);
@@ -104,41 +104,68 @@ function hostFleetView(fleet: FleetPlan): FleetPlan {
   return view;
 }
 
-/** Every file under DIR (templates/: host, lib, fleet), path and content, in a fixed order. */
-export function templatesDigest(dir: string = TEMPLATES_DIR): string {
+/** Every file under DIR that KEEP accepts, path and content, in a fixed order. */
+function treeDigest(dir: string, keep: (name: string) => boolean = () => true): string {
   const hash = createHash('sha256');
   const walk = (dir: string, prefix: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       if (entry.isDirectory()) walk(join(dir, entry.name), `${prefix}${entry.name}/`);
-      else hash.update(`${prefix}${entry.name}\0`).update(readFileSync(join(dir, entry.name))).update('\0');
+      else if (keep(entry.name)) hash.update(`${prefix}${entry.name}\0`).update(readFileSync(join(dir, entry.name))).update('\0');
     }
   };
   walk(dir, '');
   return hash.digest('hex');
 }
 
+/** Every file under DIR (templates/: host, lib, fleet), path and content, in a fixed order. */
+export function templatesDigest(dir: string = TEMPLATES_DIR): string {
+  return treeDigest(dir);
+}
+
+/**
+ * kindling's built code: the folder this file's folder is in (build/ as installed,
+ * build-test/src/ under the unit tests), every module cli.js can load.
+ */
+export const CODE_DIR = dirname(__dirname);
+
+/**
+ * Every file of kindling's built code under DIR but source maps (they change with the code
+ * they map): a change to src/ rebuilt without a version bump still renders every host again.
+ */
+export function codeDigest(dir: string = CODE_DIR): string {
+  return treeDigest(dir, (name) => !name.endsWith('.map'));
+}
+
+let codeDigestText: string | undefined;
+
+/** kindling's version and codeDigest(), once per process: what the digests below call CODE. */
+export function kindlingCode(version: string): string {
+  codeDigestText ??= codeDigest();
+  return `${version} ${codeDigestText}`;
+}
+
 let templatesDigestText: string | undefined;
 
 /**
  * The digest of everything HOST's folder is rendered from: its plan, the fleet's settings,
- * every template and kindling's VERSION. Equal digests give byte-identical files, so a host
+ * every template and kindling's CODE (kindlingCode: its version and built code). Equal digests give byte-identical files, so a host
  * whose digest matches the last generate's (write-dist.ts keeps them) is not rendered again.
  */
-export function hostDigest(host: HostPlan, fleet: FleetPlan, version: string): string {
+export function hostDigest(host: HostPlan, fleet: FleetPlan, code: string): string {
   templatesDigestText ??= templatesDigest();
   return createHash('sha256')
-    .update(`kindling ${version}\0${templatesDigestText}\0${fleetSettingsJson(fleet)}\0${JSON.stringify(host)}`)
+    .update(`kindling ${code}\0${templatesDigestText}\0${fleetSettingsJson(fleet)}\0${JSON.stringify(host)}`)
     .digest('hex');
 }
 
 /**
  * The digest of everything a whole dist/ (and generate's warnings) is rendered from: the
- * inventory's name and text, every template and kindling's VERSION. When it matches the last
+ * inventory's name and text, every template and kindling's CODE (kindlingCode). When it matches the last
  * generate's and the files are as that generate left them, nothing is parsed or rendered.
  */
-export function inventoryDigest(inventoryName: string, text: string, version: string): string {
+export function inventoryDigest(inventoryName: string, text: string, code: string): string {
   templatesDigestText ??= templatesDigest();
-  return createHash('sha256').update(`kindling ${version}\0${templatesDigestText}\0${inventoryName}\0`).update(text).digest('hex');
+  return createHash('sha256').update(`kindling ${code}\0${templatesDigestText}\0${inventoryName}\0`).update(text).digest('hex');
 }
 
 const fleetSettingsJsons = new WeakMap<FleetPlan, string>();
@@ -228,11 +255,11 @@ export function* renderFleetInBatches(fleet: FleetPlan): Generator<RenderedFile[
  * so are the fleet files (folder ''): their digest covers the fleet's settings and warnings
  * and every host's digest, so they are drawn again (the chart costs most) only when one changed.
  */
-export function* fleetBatchesByDigest(fleet: FleetPlan, version: string): Generator<HostBatch> {
+export function* fleetBatchesByDigest(fleet: FleetPlan, code: string): Generator<HostBatch> {
   const { hosts: _hosts, ...settings } = fleet;
-  const fleetHash = createHash('sha256').update(`kindling ${version}\0${JSON.stringify(settings)}`);
+  const fleetHash = createHash('sha256').update(`kindling ${code}\0${JSON.stringify(settings)}`);
   for (const host of fleet.hosts) {
-    const digest = hostDigest(host, fleet, version);
+    const digest = hostDigest(host, fleet, code);
     fleetHash.update(`\0${digest}`);
     yield { folder: host.name, digest, render: () => renderHost(host, fleet) };
   }

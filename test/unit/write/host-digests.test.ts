@@ -1,15 +1,15 @@
 // Issue 14: generate skips a host folder whose digest (plan, fleet settings, templates,
-// kindling's version) and files on disk are those the last generate left, and renders it
+// kindling's version and built code) and files on disk are those the last generate left, and renders it
 // again when any of them changed; --check always renders and compares.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPlan } from '../../../src/pipeline';
-import { fleetBatchesByDigest, hostDigest, inventoryDigest, renderHost, templatesDigest, TEMPLATES_DIR, type HostBatch, type RenderedFile } from '../../../src/render/render';
+import { CODE_DIR, codeDigest, fleetBatchesByDigest, hostDigest, inventoryDigest, kindlingCode, renderHost, templatesDigest, TEMPLATES_DIR, type HostBatch, type RenderedFile } from '../../../src/render/render';
 import { HOST_DIGESTS_FILE, syncDist, unchangedDist } from '../../../src/write/write-dist';
 import { kindlingVersion } from '../../../src/commands/version';
-import { runCli, SEED_INVENTORY, scratchDir } from '../support/cli';
+import { REPO_ROOT, runCli, SEED_INVENTORY, scratchDir } from '../support/cli';
 
 /** A host folder batch that counts its renders in RENDERED. */
 function hostBatch(name: string, digest: string, text: string, rendered: string[]): HostBatch {
@@ -118,6 +118,32 @@ test("a host's digest changes with its plan, the fleet's settings, kindling's ve
   assert.notEqual(templatesDigest(templates), templatesDigest());
 });
 
+test("a changed file of kindling's built code makes every host render again; a changed source map does not", () => {
+  const code = join(scratchDir(), 'build');
+  cpSync(CODE_DIR, code, { recursive: true });
+  assert.equal(codeDigest(code), codeDigest());
+  assert.match(kindlingCode('1.0.0'), new RegExp(`^1\\.0\\.0 ${codeDigest()}$`));
+  const before = codeDigest(code);
+  appendFileSync(join(code, 'render', 'render.js.map'), '\n');
+  assert.equal(codeDigest(code), before, 'a source map is not code');
+  appendFileSync(join(code, 'render', 'render.js'), '\n// changed\n');
+  const after = codeDigest(code);
+  assert.notEqual(after, before);
+
+  const { plan } = buildPlan(SEED_INVENTORY);
+  const out = join(scratchDir(), 'dist');
+  const generate = (version: string): string[] => {
+    const rendered: string[] = [];
+    const batches = [...fleetBatchesByDigest(plan, `1.0.0 ${version}`)].map((b) => ({ ...b, render: () => (rendered.push(b.folder), b.render()) }));
+    syncDist(out, batches, false);
+    return rendered;
+  };
+  const everyFolder = [...plan.hosts.map((h) => h.name), ''];
+  assert.deepEqual(generate(before), everyFolder);
+  assert.deepEqual(generate(before), [], 'the same code: nothing rendered');
+  assert.deepEqual(generate(after), everyFolder, 'one build file changed, the version not: every host rendered again');
+});
+
 test("the fleet's batches render byte-identical files, and a host's files cannot read the other hosts", () => {
   const { plan } = buildPlan(SEED_INVENTORY);
   const batches = [...fleetBatchesByDigest(plan, '1.0.0')];
@@ -189,6 +215,7 @@ test('generate with nothing changed prints the same warnings and counts as the r
   const commented = runCli(['generate', '-i', inventory, '-o', out]);
   assert.equal(commented.stdout, `${out}/: 0 written, ${files} unchanged, 0 removed\n`);
   assert.equal(commented.stderr, first.stderr);
-  const stamped = inventoryDigest(inventory, readFileSync(inventory, 'utf8'), kindlingVersion());
+  // The CLI's code is build/ (this test's own is build-test/src/).
+  const stamped = inventoryDigest(inventory, readFileSync(inventory, 'utf8'), `${kindlingVersion()} ${codeDigest(join(REPO_ROOT, 'build'))}`);
   assert.deepEqual(unchangedDist(out, stamped), { stderr: first.stderr, unchanged: files });
 });

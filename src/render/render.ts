@@ -253,7 +253,7 @@ export function* renderFleetInBatches(fleet: FleetPlan): Generator<RenderedFile[
 /**
  * Like renderFleetInBatches, but each host's folder is a HostBatch, rendered when asked, and
  * so are the fleet files (folder ''): their digest covers the fleet's settings and warnings
- * and every host's digest, so they are drawn again (the chart costs most) only when one changed.
+ * and every host's digest, so they are drawn again only when one changed.
  */
 export function* fleetBatchesByDigest(fleet: FleetPlan, code: string): Generator<HostBatch> {
   const { hosts: _hosts, ...settings } = fleet;

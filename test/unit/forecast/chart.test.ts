@@ -108,3 +108,14 @@ test('each panel\'s used line ends at the last night that kindling forecast --js
     assert.equal(scale.nightTicks.at(-1), json.nights);
   });
 });
+
+test('a long host name is cut with an ellipsis in its panel\'s title, so the title stays inside its 300-pixel panel; the full name stays the tooltip', () => {
+  const { plan } = buildPlan(SEED_INVENTORY);
+  const template = plan.hosts.find((h) => h.name === 'australia')!.capacity;
+  const name = 'backup-server-in-the-basement-07';
+  const forecast = forecastCapacity(new Map([[name, { ...template, contributors: { ...template.contributors, senders: [] } }]]), { nights: 365, growthPerNight: 0 });
+  const svg = capacityChartSvg(forecast);
+  const texts = svgTexts(svg);
+  assert.ok(texts.includes('backup-server-i…: not full within 365 nights'), texts.join('|'));
+  assert.match(svg, /<title>backup-server-in-the-basement-07<\/title>/);
+});

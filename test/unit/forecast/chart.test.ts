@@ -74,11 +74,16 @@ test(`a fleet larger than ${CHART_HOST_LIMIT} hosts draws the ${CHART_HOST_LIMIT
   assert.equal(titles[0], 'host-29');
 });
 
-test('a host name with XML\'s special characters is escaped: the chart still parses and shows the name as written', () => {
+/** A fleet of one host NAME, with the seed's australia's estimates and no senders. */
+function oneHostForecast(name: string, nights: number): ReturnType<typeof forecastCapacity> {
   const { plan } = buildPlan(SEED_INVENTORY);
   const template = plan.hosts.find((h) => h.name === 'australia')!.capacity;
+  return forecastCapacity(new Map([[name, { ...template, contributors: { ...template.contributors, senders: [] } }]]), { nights, growthPerNight: 0 });
+}
+
+test('a host name with XML\'s special characters is escaped: the chart still parses and shows the name as written', () => {
   const name = 'a<b&c"d\'e';
-  const forecast = forecastCapacity(new Map([[name, { ...template, contributors: { ...template.contributors, senders: [] } }]]), { nights: 60, growthPerNight: 0 });
+  const forecast = oneHostForecast(name, 60);
   const svg = capacityChartSvg(forecast);
   assert.doesNotMatch(svg, /a<b/);
   const document = parseSvg(svg);
@@ -110,10 +115,8 @@ test('each panel\'s used line ends at the last night that kindling forecast --js
 });
 
 test('a long host name is cut with an ellipsis in its panel\'s title, so the title stays inside its 300-pixel panel; the full name stays the tooltip', () => {
-  const { plan } = buildPlan(SEED_INVENTORY);
-  const template = plan.hosts.find((h) => h.name === 'australia')!.capacity;
   const name = 'backup-server-in-the-basement-07';
-  const forecast = forecastCapacity(new Map([[name, { ...template, contributors: { ...template.contributors, senders: [] } }]]), { nights: 365, growthPerNight: 0 });
+  const forecast = oneHostForecast(name, 365);
   const svg = capacityChartSvg(forecast);
   const texts = svgTexts(svg);
   assert.ok(texts.includes('backup-server-i…: not full within 365 nights'), texts.join('|'));

@@ -220,7 +220,7 @@ function notProtected(fleet: FleetPlan, hosts: HostPlan[]): string[] {
     'A compromised host: root there reads and can delete every copy that other hosts store on it; on its LAN targets it can only add new files under its own name, within its budget (see "What each host can and cannot do to another\'s copies"), so it can send bad copies from then on, but not erase or alter the copies already there.',
   );
   lines.push(
-    `One shared account per target: every sender logs into a target as ${hosts[0]?.users.backup ?? 'the backup user'}, which owns every sender's folder there and the aggregated log, so one escape from rrsync (an rsync server bug) by one sender reaches the copies of every other sender on that target.`,
+    `An escape from rrsync (an rsync server bug) by a sender: it runs as the sender's own account on that target (${hosts[0]?.accountPrefix ?? 'kb-'}<sender>), which reaches no other sender's folder, cannot delete or alter the sender's own copies once the target's blaze took them (root-owned, read-only, in a sticky folder), and cannot write the aggregated log (root merges each caller's spool); it can still read the sender's own copies, fill the target's /tmp, and write new names into its own folder beyond its budget until the target's next store refusal or prune.`,
   );
   const signed = hosts.some((h) => h.signing);
   lines.push(

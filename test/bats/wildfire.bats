@@ -101,12 +101,12 @@ run_wildfire() {
   assert_output 0
 }
 
-@test "the repository is mirrored into charlie's /archive/repo-backup/ as apache, deletions included" {
+@test "the repository is mirrored into charlie's /archive/repo-backup/ as bravo's account, deletions included" {
   local copy
   copy="$(fleet_dir charlie)/archive/repo-backup"
   assert_equal "$(cat "$copy/f42/x86_64/b.rpm")" 'package b'
   run stat -c %u "$copy/f42/x86_64/a.rpm"
-  assert_output "$(fleet_exec charlie id -u apache)"
+  assert_output "$(fleet_exec charlie id -u kb-bravo)"
   rm "$(fleet_dir bravo)/mnt/repo/f42/x86_64/b.rpm"
   printf 'package c\n' >"$(fleet_dir bravo)/mnt/repo/f42/x86_64/c.rpm"
   run_wildfire
@@ -252,6 +252,7 @@ run_wildfire() {
   assert_equal "$(fleet_exec bravo sha256sum /usr/local/bin/wildfire /usr/local/bin/blaze)" "$before"
   run grep -c 'kindling-fetch\[[0-9]*\] ERROR files of the set do not match SHA256SUMS' "$(fleet_dir bravo)/var-log/blaze-backup.log"
   assert_output 1
+  fleet_exec alpha kindling-deadman --merge-reports
   run grep -cE '^[0-9T:-]+Z bravo kindling-fetch FAILED the set was rejected$' "$(fleet_dir alpha)/var-log/blaze-wildfire.log"
   assert_output 1
   # Back to the fleet's own set for the tests after this one.
@@ -356,6 +357,7 @@ run_wildfire() {
   assert_output 1
   run grep -cE 'ERROR copy to charlie: failed after 2 attempt\(s\) \(rsync exit (12|255): ' <<<"$RUN_LOG"
   assert_output 1
+  fleet_exec alpha kindling-deadman --merge-reports
   run grep -cE '^[0-9T:-]+Z bravo wildfire FAILED copied to alpha; failed: charlie, repository@charlie repository=[0-9]+$' \
     "$(fleet_dir alpha)/var-log/blaze-wildfire.log"
   assert_output 1

@@ -288,20 +288,20 @@ bravo_store() {
 @test "each sender stores as its own account into a sticky folder: temporary name, then rename; blaze takes each copy" {
   local folder
   folder="$(fleet_dir alpha)/archive/blaze-backup/bravo"
-  run stat -c '%U:%G %a' "$folder" "$(fleet_dir alpha)/archive/blaze-backup/charlie" "$(fleet_dir alpha)/archive/blaze-backup"
+  run fleet_exec alpha stat -c '%U:%G %a' /archive/blaze-backup/bravo /archive/blaze-backup/charlie /archive/blaze-backup
   assert_output $'root:kb-bravo 1770\nroot:kb-charlie 1770\nroot:root 755'
   # wildfire's store: rsync writes a hidden temporary and renames it, as kb-bravo.
   printf 'cron of the 25th\n' >"$(fleet_dir bravo)/archive/blaze-backup/bravo/bravo-cron-Nov-25-2026.tar.bz2"
   run fleet_exec bravo wildfire
   assert_success
-  run stat -c '%U:%G' "$folder/bravo-cron-Nov-25-2026.tar.bz2"
+  run fleet_exec alpha stat -c '%U:%G' /archive/blaze-backup/bravo/bravo-cron-Nov-25-2026.tar.bz2
   assert_output 'kb-bravo:kb-bravo'
   run find "$folder" -name '.*'
   assert_output ''
   # alpha's blaze takes every arrived copy: root's, the sender's group, read-only.
   run fleet_exec alpha blaze
   assert_success
-  run bash -c "stat -c '%U:%G %a' '$folder'/* | sort -u"
+  run fleet_exec alpha bash -c "stat -c '%U:%G %a' /archive/blaze-backup/bravo/* | sort -u"
   assert_output 'root:kb-bravo 440'
   # A copy blaze took is still never rewritten, and bravo's restore still reads its copies.
   local before

@@ -58,11 +58,12 @@ bravo_copies() {
 }
 
 # Runs bravo's wildfire and keeps the log lines of that run in RUN_LOG. These tests run many
-# nights in one day: bravo's count of report lines on alpha (at most 8 a night, tested in
-# store.bats) starts afresh for each run.
+# nights in one day: bravo's spool on alpha is merged and root's count of its report lines
+# (at most 8 a night, tested in store.bats) starts afresh for each run.
 run_wildfire() {
   local before
-  rm -f -- "$(fleet_dir alpha)/var-log/blaze-backup/report-counts/bravo"
+  fleet_exec alpha kindling-deadman --merge-reports
+  fleet_exec alpha rm -f /var/lib/kindling/report-counts/bravo
   before=$(wc -l 2>/dev/null <"$(fleet_dir bravo)/var-log/wildfire-sync.log" || echo 0)
   run fleet_exec bravo wildfire "$@"
   RUN_LOG=$(tail -n "+$((before + 1))" "$(fleet_dir bravo)/var-log/wildfire-sync.log")
@@ -193,6 +194,8 @@ run_wildfire() {
 @test "a report from bravo is recorded as bravo's: it cannot speak for charlie nor add a second line" {
   local log before
   log="$(fleet_dir alpha)/var-log/blaze-wildfire.log"
+  fleet_exec alpha kindling-deadman --merge-reports
+  fleet_exec alpha rm -f /var/lib/kindling/report-counts/bravo
   before=$(wc -l <"$log")
   run fleet_exec bravo sh -c "printf 'blaze OK forged\ncharlie blaze OK\n' | $BRAVO_SSH kb-bravo@alpha report"
   assert_success

@@ -93,19 +93,16 @@ function compareRepository(lines: Lines, before: HostPlan, after: HostPlan): voi
   if (!before.removable !== !after.removable) lines.push(`removable drives ${after.removable ? 'added' : 'removed'}`);
 }
 
-/** Who may log in here (through kindling-receive), as which user, for what: security review. */
+/** Who may log in here (through kindling-receive), as which account, for what: security review. */
 function compareAccess(lines: Lines, before: HostPlan, after: HostPlan): void {
-  for (const user of ['backup', 'repository'] as const) {
-    const name = before.users[user];
-    const old = new Map(before.access[user].map((a) => [a.caller, a]));
-    const now = new Map(after.access[user].map((a) => [a.caller, a]));
-    for (const [caller, a] of old) if (!now.has(caller)) lines.push(`${caller} may no longer log in as ${name} (was: ${a.verbs.join(', ')})`);
-    for (const [caller, a] of now) {
-      const b = old.get(caller);
-      if (!b) lines.push(`${caller} may log in as ${name} for: ${a.verbs.join(', ')}`);
-      else if (!sameJson(b.verbs, a.verbs)) lines.push(`${caller} may log in as ${name} for: ${b.verbs.join(', ')} → ${a.verbs.join(', ')}`);
-      if (b && b.publicKey !== a.publicKey) lines.push(`${caller}'s key for ${name} logins ${a.publicKey === undefined ? 'removed' : b.publicKey === undefined ? 'added' : 'changed'}`);
-    }
+  const old = new Map(before.access.map((a) => [a.caller, a]));
+  const now = new Map(after.access.map((a) => [a.caller, a]));
+  for (const [caller, a] of old) if (!now.has(caller)) lines.push(`${caller} may no longer log in as ${a.account} (was: ${a.verbs.join(', ')}; setup locks the account)`);
+  for (const [caller, a] of now) {
+    const b = old.get(caller);
+    if (!b || b.account !== a.account) lines.push(`${caller} may log in as ${a.account} for: ${a.verbs.join(', ')}`);
+    else if (!sameJson(b.verbs, a.verbs)) lines.push(`${caller} may log in as ${a.account} for: ${b.verbs.join(', ')} → ${a.verbs.join(', ')}`);
+    if (b && b.publicKey !== a.publicKey) lines.push(`${caller}'s key for ${a.account} logins ${a.publicKey === undefined ? 'removed' : b.publicKey === undefined ? 'added' : 'changed'}`);
   }
 }
 
@@ -126,7 +123,7 @@ const DESCRIBED_HOST_FIELDS = new Set<string>([
   'name', 'description', 'roles', 'schedule', 'archives', 'database', 'repository', 'repositoryCopy', 'removable', 'targets',
   'receivesFrom', 'retention', 'transfer', 'archiveVolume', 'compression', 'warnings', 'access', 'sshPublicKey',
   // Derived: they change only through a change reported elsewhere (fleet settings, sizes, schedules).
-  'capacity', 'reportingHosts', 'isAdmin', 'isAggregator', 'adminHost', 'aggregatorHost', 'fleetName', 'users', 'mail', 'paths',
+  'capacity', 'reportingHosts', 'isAdmin', 'isAggregator', 'adminHost', 'aggregatorHost', 'fleetName', 'account', 'accountPrefix', 'mail', 'paths',
   'distSourceDir', 'scripts', 'signing', 'receivedCopies',
 ]);
 
@@ -166,7 +163,7 @@ function compareHost(before: HostPlan, after: HostPlan): Lines {
 /** Keys that name an element of a list of objects, so that a list diff says which one changed. */
 const IDENTITY_KEYS = ['host', 'name', 'caller', 'kind', 'database'];
 
-/** Leaf values of VALUE by path, e.g. access.backup[australia].verbs → "store, copies". */
+/** Leaf values of VALUE by path, e.g. access[australia].verbs → "store, copies". */
 function flatten(value: unknown, path: string, out: Map<string, string>): Map<string, string> {
   if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v !== 'object' || v === null)) {
     out.set(path, value.join(', '));
@@ -209,8 +206,7 @@ function compareFleet(before: FleetPlan, after: FleetPlan): Lines {
   scalar(lines, 'mail alias', before.mail.alias, after.mail.alias);
   scalar(lines, 'mail address', before.mail.address, after.mail.address);
   const first = (plan: FleetPlan): HostPlan | undefined => plan.hosts[0];
-  scalar(lines, 'backup user', first(before)?.users.backup, first(after)?.users.backup);
-  scalar(lines, 'repository user', first(before)?.users.repository, first(after)?.users.repository);
+  scalar(lines, 'account prefix', first(before)?.accountPrefix, first(after)?.accountPrefix);
   const labels = (plan: FleetPlan): string | undefined => plan.hosts.find((h) => h.removable)?.removable?.labelPrefix;
   if (labels(before) !== undefined && labels(after) !== undefined) scalar(lines, 'removable drive labels', `${labels(before)}NNN`, `${labels(after)}NNN`);
   const signers = (plan: FleetPlan): string[] | undefined => first(plan)?.signing?.allowedSigners;

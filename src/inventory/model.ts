@@ -85,8 +85,8 @@ export interface Host {
 export interface Fleet {
   name: string;
   distServeDir: Located<string>;
-  backupUser: string;
-  repositoryUser: string;
+  /** Each peer's account on a host is accountPrefix + the peer's name (src/plan/accounts.ts). */
+  accountPrefix: string;
   mailAlias: string;
   mailAddress: string;
   removableLabelPrefix: string;

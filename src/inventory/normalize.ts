@@ -7,6 +7,8 @@ import type { Role, WrittenDefaults, WrittenHost, WrittenInventory, WrittenSourc
 
 const BUILT_IN_RETENTION: Retention = { localDays: 30, networkDays: 30, removableDays: 3, keepNewest: 3 };
 const BUILT_IN_TRANSFER: Transfer = { connectTimeoutSeconds: 10, retries: 3, retryDelaySeconds: 30, bandwidthLimitKiBps: 0 };
+/** Each peer's account on a host is kb-<peer> unless the inventory says otherwise. */
+const DEFAULT_ACCOUNT_PREFIX = 'kb-';
 const DEFAULT_SOURCE_SIZE = '10M';
 const DEFAULT_DATABASE_SIZE = '1G';
 /** The seed: "the synced copy of the repository could go up to 2TB". */
@@ -23,8 +25,7 @@ export function normalizeInventory(file: string, written: WrittenInventory): Inv
     fleet: {
       name: fleet.name,
       distServeDir: { value: fleet.distServeDir, origin: ['fleet', 'distServeDir'] },
-      backupUser: fleet.backupUser,
-      repositoryUser: fleet.repositoryUser,
+      accountPrefix: fleet.accountPrefix ?? DEFAULT_ACCOUNT_PREFIX,
       mailAlias: fleet.mailAlias,
       mailAddress: fleet.mailAddress,
       removableLabelPrefix: fleet.removableLabelPrefix,

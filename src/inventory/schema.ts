@@ -316,11 +316,12 @@ const Fleet = doc(
         'Folder on the admin host from which dist/ is served; each host fetches <distServeDir>/<host>/ by scp.',
         '/srv/kindling/dist',
       ),
-      backupUser: doc(patterned('^[a-z_][a-z0-9_-]*$', 'a user name such as backup (lower-case letters, digits, _ and -, not starting with a digit or -)'), 'Account that moves copies between hosts over ssh.', 'backup'),
-      repositoryUser: doc(
-        patterned('^[a-z_][a-z0-9_-]*$', 'a user name such as apache (lower-case letters, digits, _ and -, not starting with a digit or -)'),
-        'Account that syncs the repository from the REPOHOST to the COPYREPOHOSTs.',
-        'apache',
+      accountPrefix: Type.Optional(
+        doc(
+          patterned('^[a-z_][a-z0-9_-]{0,11}$', 'an account name prefix such as kb- (lower-case letters, digits, _ and -, not starting with a digit or -, at most 12 characters)'),
+          'Each peer logs in on each host it reaches as its own account, <accountPrefix><peer> (shortened to 32 characters with a hash when longer), which owns nothing of any other peer. Default kb-.',
+          'kb-',
+        ),
       ),
       mailAlias: doc(patterned('^[a-z0-9._-]+$', 'a mail alias such as blaze-wildfire (lower-case letters, digits and . _ -)'), 'Mail alias that receives failure reports.', 'blaze-wildfire'),
       mailAddress: doc(
@@ -338,7 +339,7 @@ const Fleet = doc(
     { additionalProperties: false },
   ),
   'Settings of the whole fleet.',
-  { name: 'cdot-arm', distServeDir: '/srv/kindling/dist', backupUser: 'backup' },
+  { name: 'cdot-arm', distServeDir: '/srv/kindling/dist', accountPrefix: 'kb-' },
 );
 
 export const InventorySchema = Type.Object(

@@ -79,6 +79,17 @@ const TYPE_WORDS: Record<string, string> = {
   boolean: 'true or false',
 };
 
+/**
+ * Keys an older inventory had, with what replaced them: the hint says what to write instead
+ * of guessing a near spelling.
+ */
+const RETIRED_KEYS: Record<string, string> = {
+  'fleet.backupUser':
+    'kindling no longer uses one shared account: each peer logs in as its own account, <accountPrefix><peer> (fleet.accountPrefix, default kb-); delete this line (setup locks the old account)',
+  'fleet.repositoryUser':
+    "the repository now arrives as the REPOHOST's own account, <accountPrefix><repohost> (fleet.accountPrefix, default kb-); delete this line",
+};
+
 function reportSchemaError(error: ErrorObject, path: DocPath, problems: DiagnosticList): void {
   const schema = error.parentSchema as { description?: string; examples?: unknown[]; 'x-expected'?: string } | undefined;
   const example = schema?.examples?.[0];
@@ -87,10 +98,11 @@ function reportSchemaError(error: ErrorObject, path: DocPath, problems: Diagnost
     case 'additionalProperties': {
       const key = String((error.params as { additionalProperty: string }).additionalProperty);
       const known = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
+      const retired = RETIRED_KEYS[[...path, key].join('.')];
       problems.error(
         [...path, key],
-        `unknown key '${key}'`,
-        didYouMean(key, known) ?? `the keys allowed here are: ${known.join(', ')}`,
+        retired ? `'${key}' is no longer a setting` : `unknown key '${key}'`,
+        retired ?? didYouMean(key, known) ?? `the keys allowed here are: ${known.join(', ')}`,
       );
       return;
     }

@@ -12,10 +12,11 @@ export interface HostPaths {
   repoBackupDir: string; // /archive/repo-backup
   scriptsDir: string; // /usr/local/bin: where the seed keeps blaze and wildfire
   stateDir: string; // /var/lib/kindling: last good scripts, distribution serial, keys
-  logDir: string; // /var/log/blaze-backup, writable by the backup user (seed)
+  logDir: string; // /var/log/blaze-backup
   blazeLog: string; // /var/log/blaze-backup.log
   wildfireLog: string; // /var/log/wildfire-sync.log
-  aggregateLog: string; // /var/log/blaze-wildfire.log on the aggregator
+  aggregateLog: string; // /var/log/blaze-wildfire.log on the aggregator, appended by root only
+  reportSpoolDir: string; // /var/spool/kindling/reports: each caller's report lines, waiting for root's merge
   sysconfig: string; // /etc/sysconfig/blaze: the admin host's name
   lockDir: string; // /run/lock: flock files
   removableMountBase: string; // private mount points for removable drives
@@ -87,6 +88,7 @@ export interface DatabasePlan {
 }
 
 export interface TargetPlan extends SshEndpoint {
+  /** The account this host logs in as there (its own). */
   user: string;
   /** Folder on the target that receives this host's copies, with trailing slash. */
   remoteDir: string;
@@ -151,6 +153,8 @@ export interface ArchiveVolumePlan {
  */
 export interface PeerAccess {
   caller: string;
+  /** The caller's own account here (accountName): only its key is in that account's authorized_keys. */
+  account: string;
   /** The caller's host key ("type base64"), from the inventory; undefined until it is known. */
   publicKey: string | undefined;
   verbs: string[];
@@ -176,6 +180,8 @@ export interface ReceivedCopiesPlan {
   keepNewest: number;
   /** The most the sender's folder here may hold (src/forecast/budget.ts): kindling-receive's store refuses beyond it. */
   budgetBytes: number;
+  /** The sender's account here: its folder's group; blaze gives it each arrived copy, read-only. */
+  account: string;
   /** The sender's nightly checksum manifests (also among kinds). */
   manifest: { filePrefix: string; extension: string };
   /** Every kind of copy the sender makes: archives, database dumps, globals, manifests. */
@@ -210,7 +216,10 @@ export interface HostPlan {
   adminSsh: SshEndpoint;
   aggregatorSsh: SshEndpoint;
   fleetName: string;
-  users: { backup: string; repository: string };
+  /** This host's own account on every peer it logs in to (accountName of its name). */
+  account: string;
+  /** Every peer's account here starts with this (setup locks those no longer in the plan). */
+  accountPrefix: string;
   mail: { alias: string; address: string };
   paths: HostPaths;
   /** Folder on the admin host that serves this host's dist/ files. */
@@ -246,8 +255,8 @@ export interface HostPlan {
   sshHostKey: string | undefined;
   /** Every peer this host connects to over ssh, by name, with its host key: its known_hosts. */
   knownHosts: KnownHostPlan[];
-  /** Who may log in here as the backup user and as the repository user, callers sorted. */
-  access: { backup: PeerAccess[]; repository: PeerAccess[] };
+  /** Who may log in here, each peer as its own account, and for what; callers sorted. */
+  access: PeerAccess[];
   /** Warnings about this host, as printed by validate. */
   warnings: string[];
 }

@@ -10,6 +10,7 @@ import { scheduleInUtc } from './schedule';
 import { basename } from 'node:path';
 import { senderBudgetBytes } from '../forecast/budget';
 import { sshHubs, sshPeerNames } from '../inventory/ssh-peers';
+import { accountName } from './accounts';
 
 /** The fleet's fixed layout on every host; tests move it with mount namespaces, not with settings. */
 export function hostPaths(host: string): HostPaths {
@@ -24,6 +25,7 @@ export function hostPaths(host: string): HostPaths {
     blazeLog: '/var/log/blaze-backup.log',
     wildfireLog: '/var/log/wildfire-sync.log',
     aggregateLog: '/var/log/blaze-wildfire.log',
+    reportSpoolDir: '/var/spool/kindling/reports',
     sysconfig: '/etc/sysconfig/blaze',
     lockDir: '/run/lock',
     removableMountBase: '/run/kindling/removable',
@@ -112,21 +114,32 @@ function planArchives(host: Host, compression: CompressionPlan): ArchiveItem[] {
 }
 
 /**
- * Who may log in to HOST as the backup user, and for what: every peer that copies to it
- * (store, copies), every peer when HOST is the aggregator (report) or the admin host (dist).
+ * Who may log in to HOST, each peer as its own account, and for what: every peer that copies
+ * to it (store, copies), every peer when HOST is the aggregator (report) or the admin host
+ * (dist), and the REPOHOST when HOST keeps a copy of the repository (repository).
  */
-function planBackupAccess(host: Host, inventory: Inventory, senders: readonly Host[], isAggregator: boolean, isAdmin: boolean): PeerAccess[] {
+function planAccess(
+  host: Host,
+  inventory: Inventory,
+  senders: readonly Host[],
+  isAggregator: boolean,
+  isAdmin: boolean,
+  repositoryHost: Host | undefined,
+): PeerAccess[] {
   // Only the aggregator and the admin host let every peer in; other hosts look at their
   // senders alone, so that the plan stays linear in the fleet (10,000 hosts: not 10^8 checks).
   const sending = new Set(senders);
-  return (isAggregator || isAdmin ? inventory.hosts : senders)
+  const peers = new Set(isAggregator || isAdmin ? inventory.hosts : senders);
+  if (repositoryHost) peers.add(repositoryHost);
+  return [...peers]
     .filter((peer) => peer !== host)
     .map((peer) => {
       const verbs: string[] = [];
       if (sending.has(peer)) verbs.push('store', 'copies');
       if (isAggregator) verbs.push('report');
       if (isAdmin) verbs.push('dist');
-      return { caller: peer.name, publicKey: peer.sshPublicKey, verbs };
+      if (peer === repositoryHost) verbs.push('repository');
+      return { caller: peer.name, account: accountName(inventory.fleet.accountPrefix, peer.name), publicKey: peer.sshPublicKey, verbs };
     })
     .filter((access) => access.verbs.length > 0)
     .sort((a, b) => (a.caller < b.caller ? -1 : a.caller > b.caller ? 1 : 0));
@@ -143,6 +156,7 @@ function receivedCopies(sender: HostPlan): ReceivedCopiesPlan {
   return {
     host: sender.name,
     dir: `${sender.paths.backupRoot}/${sender.name}`,
+    account: sender.account,
     days: sender.retention.networkDays,
     keepNewest: sender.retention.keepNewest,
     budgetBytes: senderBudgetBytes(sender.capacity.nightlyBytes, sender.retention.networkDays),
@@ -182,6 +196,7 @@ export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPl
   }
 
   const { fleet } = inventory;
+  const accountOf = (name: string): string => accountName(fleet.accountPrefix, name);
   const distServeDir = fleet.distServeDir.value.replace(/\/+$/, '');
   const hosts = inventory.hosts.map((host): HostPlan => {
     const compression = COMPRESSION[host.compression];
@@ -200,7 +215,8 @@ export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPl
       adminSsh: sshEndpoint(admin),
       aggregatorSsh: sshEndpoint(aggregator),
       fleetName: fleet.name,
-      users: { backup: fleet.backupUser, repository: fleet.repositoryUser },
+      account: accountOf(host.name),
+      accountPrefix: fleet.accountPrefix,
       mail: { alias: fleet.mailAlias, address: fleet.mailAddress },
       paths,
       distSourceDir: `${distServeDir}/${host.name}`,
@@ -226,13 +242,13 @@ export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPl
       repository: isRepoHost
         ? {
             path: withTrailingSlash(host.repository!.path),
-            user: fleet.repositoryUser,
+            user: accountOf(host.name),
             copies: copyHosts.map((copyHost) => ({ ...sshEndpoint(copyHost), remoteDir: `${paths.repoBackupDir}/` })),
             estimatedBytes: parseSize(host.repository!.estimatedSize) ?? 0,
           }
         : undefined,
       repositoryCopy: isCopyHost
-        ? { from: repositoryHost.name, fromSsh: sshEndpoint(repositoryHost), dir: `${paths.repoBackupDir}/`, user: fleet.repositoryUser }
+        ? { from: repositoryHost.name, fromSsh: sshEndpoint(repositoryHost), dir: `${paths.repoBackupDir}/`, user: accountOf(repositoryHost.name) }
         : undefined,
       removable:
         host.roles.includes('RBDHOST') && (isRepoHost || isCopyHost)
@@ -243,7 +259,7 @@ export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPl
               keepDays: host.retention.removableDays,
             }
           : undefined,
-      targets: host.targets.map((t) => ({ ...endpointOf(t.value), user: fleet.backupUser, remoteDir: `${paths.backupRoot}/${host.name}/` })),
+      targets: host.targets.map((t) => ({ ...endpointOf(t.value), user: accountOf(host.name), remoteDir: `${paths.backupRoot}/${host.name}/` })),
       receivesFrom: (receivers.get(host.name) ?? []).slice().sort(),
       receivedCopies: [], // filled below, once every sender's plan exists
       retention: { ...host.retention },
@@ -265,13 +281,7 @@ export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPl
       sshPublicKey: host.sshPublicKey,
       sshHostKey: host.sshHostKey,
       knownHosts: sshPeerNames(host, hubs).map((name) => ({ ...endpointOf(name), hostKey: hostsByName.get(name)!.sshHostKey })),
-      access: {
-        backup: planBackupAccess(host, inventory, sendersTo(host.name), host === aggregator, host === admin),
-        repository:
-          repositoryHost && isCopyHost && repositoryHost !== host
-            ? [{ caller: repositoryHost.name, publicKey: repositoryHost.sshPublicKey, verbs: ['repository'] }]
-            : [],
-      },
+      access: planAccess(host, inventory, sendersTo(host.name), host === aggregator, host === admin, isCopyHost && repositoryHost !== host ? repositoryHost : undefined),
       warnings: warningsByHost.get(host.name) ?? [],
     };
   });

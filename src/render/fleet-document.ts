@@ -220,7 +220,7 @@ function notProtected(fleet: FleetPlan, hosts: HostPlan[]): string[] {
     'A compromised host: root there reads and can delete every copy that other hosts store on it; on its LAN targets it can only add new files under its own name, within its budget (see "What each host can and cannot do to another\'s copies"), so it can send bad copies from then on, but not erase or alter the copies already there.',
   );
   lines.push(
-    `One shared account per target: every sender logs into a target as ${hosts[0]?.users.backup ?? 'the backup user'}, which owns every sender's folder there and the aggregated log, so one escape from rrsync (an rsync server bug) by one sender reaches the copies of every other sender on that target.`,
+    `An escape from rrsync (an rsync server bug) by a sender: it runs as the sender's own account on that target (${hosts[0]?.accountPrefix ?? 'kb-'}<sender>), which reaches no other sender's folder, cannot delete or alter the sender's own copies once the target's blaze took them (root-owned, read-only, in a sticky folder), and cannot write the aggregated log (root merges each caller's spool); it can still read the sender's own copies, fill the target's /tmp, and write new names into its own folder beyond its budget until the target's next store refusal or prune.`,
   );
   const signed = hosts.some((h) => h.signing);
   lines.push(
@@ -242,15 +242,19 @@ function notProtected(fleet: FleetPlan, hosts: HostPlan[]): string[] {
 export function peerLimits(hosts: HostPlan[]): { can: string[]; cannot: string[] } {
   const archive = hosts[0]?.paths.archiveMount ?? '/archive';
   const backupRoot = hosts[0]?.paths.backupRoot ?? '/archive/blaze-backup';
+  const prefix = hosts[0]?.accountPrefix ?? 'kb-';
   return {
     can: [
       `Add new files to its own folder ${backupRoot}/<sender>/ on each of its LAN targets, as wildfire does: bad copies from then on are possible; the copies already there stay.`,
       'Stop sending (a host that stops is reported by the dead-man\'s switch), read back its own copies (restore), send a few report lines a night (8 at most).',
+      `Escaping kindling-receive (an rsync server bug), act as its own account on the target, ${prefix}<sender>, and nothing more: fill the target's /tmp, read its own copies, and write new names into its own folder, past its budget until the target's next store refusal or prune.`,
     ],
     cannot: [
       'Change or delete a stored copy: store is write-only without delete, a name already stored is never rewritten (--ignore-existing), and every rsync option that wildfire does not send is refused and logged (among them --log-file, --partial-dir, --temp-dir, --backup-dir/-b, --delay-updates, --link-dest/--compare-dest/--copy-dest, --files-from, filters, --delete, --inplace, --append, --max-size).',
       'Store a symlink, device, fifo or hard link: -l, -D, --specials and -H are refused, and rsync skips what is not a regular file.',
-      'Reach another sender\'s folder through kindling-receive: rrsync confines each sender to its own folder (short of an escape from rsync itself: see below).',
+      'Reach another sender\'s folder through kindling-receive: rrsync confines each sender to its own folder; and each sender logs in as its own account, whose key is in no other account, so that even an escape from rsync runs as an account that cannot list, read or write another sender\'s folder (root-owned, sticky, mode 1770, group the other sender\'s account).',
+      `Delete or alter its own copies after the target's blaze took them: each night the target's blaze makes every arrived copy root-owned and read-only (0440) in the sticky folder, so only root's prune removes it, even after an escape as ${prefix}<sender>.`,
+      'Write the aggregated log: report only spools its line as the sender\'s account; root merges the spools into the root-owned log (kindling-deadman --merge-reports, every 5 minutes), taking the caller from the spool folder, never from the line, and at most 8 lines a night, counted by root.',
       `Fill a target: its folder has a budget (its nightly estimate × (network retention + 2) × 1.25), no single file larger than the room left is stored (one transfer of many files can pass the budget once; the next store is refused), and no store starts while the target's ${archive} is at its free-space floor (max(1 GiB, two of the target's nights)), which keeps room for the target's own blaze.`,
       `Write into an unmounted ${archive}: store is refused while ${archive} is not a mount point.`,
     ],

@@ -37,11 +37,30 @@ export interface DirectoryRow {
   entry: string;
 }
 
-/** One entry of kindling-receive's verb table: what CALLER may run here. */
+/** One entry of kindling-receive's tables: what CALLER may run here, and as which account. */
 export interface VerbRow {
   caller: string;
+  /** The caller's own account here: kindling-receive refuses the caller under any other. */
+  account: string;
   /** The verbs, space-separated, quoted as one shell word. */
   verbs: string;
+}
+
+/** A peer's account here, as setup creates it: its home and its authorized_keys. */
+export interface AccountRow {
+  caller: string;
+  account: string;
+  home: string;
+  /** The account's authorized_keys: the header, then the caller's key alone. */
+  authorizedKeys: string[];
+}
+
+/** A folder of the admin host's distServeDir that only one host's account may read. */
+export interface DistFolderRow {
+  path: string;
+  account: string;
+  /** "account path", one element of setup's DIST_FOLDERS, quoted as one shell word. */
+  entry: string;
 }
 
 /** One stanza of the logrotate file. */
@@ -103,8 +122,10 @@ export interface HostDocument {
     targetCopyDir: string;
     /** The known_hosts of root's kindling connections (ssh's UserKnownHostsFile). */
     knownHosts: string;
-    /** Where kindling-receive counts each caller's report lines of the night. */
+    /** Where root's merge counts each caller's report lines of the night. */
     reportCountDir: string;
+    /** Where root's merge takes each caller's spooled lines before reading them (root only). */
+    reportMergeDir: string;
     /** blaze's ledger of when each copy arrived (templates/lib/retention.ejs). */
     arrivalsDir: string;
     /** blaze's record of its last run whose clock check passed. */
@@ -127,7 +148,7 @@ export interface HostDocument {
   /** "alias: address": the aliases file and setup's line. */
   aliasLine: string;
   /** root's crontab commands, quoted for cron. */
-  cron: { nightly: string; deadMan: string };
+  cron: { nightly: string; deadMan: string; mergeReports: string };
   setup: {
     /** This host's key as the inventory has it ('' while unknown), for setup to compare. */
     inventoryKey: string;
@@ -135,11 +156,13 @@ export interface HostDocument {
     selinuxKeyPattern: string;
     /** This host's ssh host key as the inventory has it ('' while unknown), for setup to compare. */
     inventoryHostKey: string;
-    needsRepositoryUser: boolean;
-    repositoryLogsIn: boolean;
     directories: DirectoryRow[];
-    /** Lines of the authorized_keys of the backup user and of the repository user. */
-    authorizedKeys: { backup: string[]; repository: string[] };
+    /** Every peer's account here, callers sorted. */
+    accounts: AccountRow[];
+    /** The names of those accounts (setup locks any other account it made). */
+    plannedAccounts: string[];
+    /** On the admin host: each host's folder of distServeDir, readable by that host's account only. */
+    distFolders: DistFolderRow[];
   };
   blaze: {
     /** Each database dump's share of the database estimate, in bytes. */
@@ -156,8 +179,8 @@ export interface HostDocument {
     readsBackCompressed: boolean;
   };
   receive: {
-    backupVerbs: VerbRow[];
-    repositoryVerbs: VerbRow[];
+    /** Every caller's account and verbs here. */
+    callers: VerbRow[];
     /** Each sender's budget here: its nightly estimate × (this host's retention of it + 2) × headroom. */
     storeBudgets: StoreBudgetRow[];
     /** store is refused while this host's archive volume has less free space than this. */
@@ -255,15 +278,15 @@ const LOG_KEEP_WEEKS = 9;
 
 /**
  * The logrotate stanzas of HOST: the logs root's scripts write (root, 0600, as their umask
- * makes them), and on the aggregator the aggregated log, which kindling-receive appends to
- * as the backup user (setup makes it backup-owned, 0644).
+ * makes them), and on the aggregator the aggregated log, which only root appends to (its own
+ * scripts' lines, and the peers' lines merged from their spools), readable by all.
  */
 export function logRotations(host: HostPlan): LogRotation[] {
-  const { paths, users } = host;
+  const { paths } = host;
   return [
     { purpose: "The logs of root's scripts (blaze, kindling-fetch, setup, the switch; wildfire).", files: [paths.blazeLog, paths.wildfireLog], keepWeeks: LOG_KEEP_WEEKS, create: '0600 root root' },
     ...(host.isAggregator
-      ? [{ purpose: `The fleet's summary lines, appended by kindling-receive as ${users.backup}.`, files: [paths.aggregateLog], keepWeeks: LOG_KEEP_WEEKS, create: `0644 ${users.backup} ${users.backup}` }]
+      ? [{ purpose: "The fleet's summary lines, appended by root only (kindling-deadman --merge-reports).", files: [paths.aggregateLog], keepWeeks: LOG_KEEP_WEEKS, create: '0644 root root' }]
       : []),
   ];
 }
@@ -293,20 +316,36 @@ export function peerRow(endpoint: SshEndpoint): PeerRow {
   return { host: endpoint.host, rsyncAddress: address, port: endpoint.sshPort };
 }
 
-/** Folders setup creates or corrects: path, owner, group, mode. */
+/**
+ * Folders setup creates or corrects: path, owner, group, mode. A sender's folder and a
+ * caller's report spool are root's, sticky and writable by the caller's account alone
+ * (root:<account> 1770): the account adds names, and can neither reach another caller's
+ * folder nor delete or rename a file it does not own (blaze takes each arrived copy).
+ */
 export function setupDirectories(host: HostPlan): DirectoryRow[] {
-  const { paths, users } = host;
-  const row = (path: string, owner: string, mode: string): DirectoryRow => ({ path, owner, group: owner, mode, entry: `${path} ${owner} ${owner} ${mode}` });
+  const { paths } = host;
+  const row = (path: string, owner: string, group: string, mode: string): DirectoryRow => ({ path, owner, group, mode, entry: `${path} ${owner} ${group} ${mode}` });
+  const reportCallers = host.access.filter((a) => a.verbs.includes('report'));
+  const spoolBase = paths.reportSpoolDir.replace(/\/[^/]+$/, '');
+  const repositoryAccount = host.repositoryCopy?.user;
   return [
-    row(paths.stateDir, 'root', '0755'),
-    row(`${paths.stateDir}/ssh`, 'root', '0700'),
-    row(`${paths.stateDir}/home`, 'root', '0755'),
-    row(paths.backupRoot, 'root', '0755'),
-    row(paths.ownBackupDir, 'root', '0700'),
-    ...host.receivesFrom.map((peer) => row(`${paths.backupRoot}/${peer}`, users.backup, '0700')),
-    row(paths.repoBackupDir, host.repositoryCopy ? users.repository : users.backup, '0755'),
-    row(paths.logDir, users.backup, '0755'),
-    row(paths.sysconfig.replace(/\/[^/]+$/, ''), 'root', '0755'),
+    row(paths.stateDir, 'root', 'root', '0755'),
+    row(`${paths.stateDir}/ssh`, 'root', 'root', '0700'),
+    row(`${paths.stateDir}/home`, 'root', 'root', '0755'),
+    row(paths.backupRoot, 'root', 'root', '0755'),
+    row(paths.ownBackupDir, 'root', 'root', '0700'),
+    ...host.receivedCopies.map((r) => row(r.dir, 'root', r.account, '1770')),
+    row(paths.repoBackupDir, repositoryAccount ?? 'root', repositoryAccount ?? 'root', '0755'),
+    row(paths.logDir, 'root', 'root', '0755'),
+    ...(reportCallers.length > 0
+      ? [
+          row(spoolBase, 'root', 'root', '0755'),
+          row(paths.reportSpoolDir, 'root', 'root', '0755'),
+          row(`${spoolBase}/merging`, 'root', 'root', '0700'),
+          ...reportCallers.map((a) => row(`${paths.reportSpoolDir}/${a.caller}`, 'root', a.account, '1770')),
+        ]
+      : []),
+    row(paths.sysconfig.replace(/\/[^/]+$/, ''), 'root', 'root', '0755'),
   ];
 }
 
@@ -328,7 +367,28 @@ export function storeBudgets(host: HostPlan): StoreBudgetRow[] {
 }
 
 function verbRows(access: readonly PeerAccess[]): VerbRow[] {
-  return access.map((a) => ({ caller: a.caller, verbs: shellQuote(a.verbs.join(' ')) }));
+  return access.map((a) => ({ caller: a.caller, account: a.account, verbs: shellQuote(a.verbs.join(' ')) }));
+}
+
+/** Every peer's account on HOST with its home and authorized_keys (only the peer's own key). */
+export function accountRows(host: HostPlan, fleet: FleetPlan, homeBase: string, receiveCommand: string): AccountRow[] {
+  return host.access.map((a) => ({
+    caller: a.caller,
+    account: a.account,
+    home: `${homeBase}/${a.account}`,
+    authorizedKeys: authorizedKeysLines(host, fleet, a.account, [a], receiveCommand),
+  }));
+}
+
+/** On the admin host, each host's folder of distServeDir and the account that fetches it. */
+export function distFolders(host: HostPlan, fleet: FleetPlan): DistFolderRow[] {
+  if (!host.isAdmin) return [];
+  return host.access
+    .filter((a) => a.verbs.includes('dist'))
+    .map((a) => {
+      const path = `${fleet.distServeDir}/${a.caller}`;
+      return { path, account: a.account, entry: shellQuote(`${a.account} ${path}`) };
+    });
 }
 
 /** The exit-code table as --help prints it; the codes come from the script's constants. */
@@ -340,8 +400,8 @@ function exitCodeHelp(): string[] {
   ];
 }
 
-function summaries(host: HostPlan, fleet: FleetPlan, setupDetails: { needsRepositoryUser: boolean; repositoryLogsIn: boolean }): Record<string, string[]> {
-  const { paths, users } = host;
+function summaries(host: HostPlan, fleet: FleetPlan): Record<string, string[]> {
+  const { paths } = host;
   const db = host.database;
   const removable = host.removable;
   const received = host.receivesFrom.length > 0;
@@ -369,7 +429,7 @@ function summaries(host: HostPlan, fleet: FleetPlan, setupDetails: { needsReposi
         `130/143 stopped by INT/TERM.`,
     ),
     wildfire: summary(
-      `Copies this host's local backups (${paths.ownBackupDir}/) to each LAN target, by rsync over ssh as the backup user` +
+      `Copies this host's local backups (${paths.ownBackupDir}/) to each LAN target, by rsync over ssh as its own account there, ${host.account}` +
         (host.repository ? ', and the repository to every repository copy host' : '') +
         `. The targets accept this host's key only for this (rrsync confines it to their ${paths.backupRoot}/${host.name}/, ` +
         `without deleting or rewriting what is there); each target prunes its copies itself (blaze, network retention). ` +
@@ -409,8 +469,9 @@ function summaries(host: HostPlan, fleet: FleetPlan, setupDetails: { needsReposi
       'Exit status: 0 every host reported in time, 1 a host is late, 2 bad usage.',
     ),
     'kindling-receive': summary(
-      `The forced command of every key in the authorized_keys of ${users.backup} and ${users.repository} here: ` +
-        "sshd runs `kindling-receive CALLER` whatever the caller asked, with the request in SSH_ORIGINAL_COMMAND. " +
+      `The forced command of the key in the authorized_keys of every peer's account here (${host.accountPrefix}<peer>, ` +
+        "one account per peer): sshd runs `kindling-receive CALLER` whatever the caller asked, with the request in " +
+        "SSH_ORIGINAL_COMMAND; a caller is refused under any account but its own. " +
         `A request is "VERB ARGS" (wildfire and friends send the verb as rsync's --rsync-path); only the verbs the ` +
         'inventory gives the caller are allowed:',
       {
@@ -420,10 +481,11 @@ function summaries(host: HostPlan, fleet: FleetPlan, setupDetails: { needsReposi
           "              only wildfire's own rsync options, within CALLER's budget and the free-space",
           `              floor, and only while ${paths.archiveMount} is mounted`,
           `  copies      rsync from ${paths.backupRoot}/CALLER/ (rrsync: read-only), for restore`,
-          `  report      append the one summary line on stdin to ${paths.aggregateLog}`,
-          `              (at most ${REPORT_LINES_PER_NIGHT} a night per caller)`,
+          `  report      spool the one summary line on stdin in ${paths.reportSpoolDir}/CALLER/;`,
+          `              root's kindling-deadman --merge-reports appends it to ${paths.aggregateLog}`,
+          `              (at most ${REPORT_LINES_PER_NIGHT} a night per caller, counted by root)`,
           `  dist        rsync from ${fleet.distServeDir}/CALLER/ (rrsync: read-only), for kindling-fetch`,
-          `  repository  rsync into ${paths.repoBackupDir}/ as ${users.repository} (rrsync: write-only)`,
+          `  repository  rsync into ${paths.repoBackupDir}/, the caller's account's (rrsync: write-only)`,
         ],
       },
       'Anything else is refused and logged to syslog (auth).',
@@ -447,16 +509,17 @@ function summaries(host: HostPlan, fleet: FleetPlan, setupDetails: { needsReposi
         lines: [
           '  platform    checked first: rrsync, python3, cron and the time zone, SELinux, the archive',
           `              volume; a problem stops setup (exit 2) before any change`,
-          `  users       ${users.backup}${setupDetails.needsRepositoryUser ? ` and ${users.repository}` : ''} (created as system users when missing)`,
+          `  accounts    ${host.accountPrefix}<peer> for each peer that logs in here (system users); the account`,
+          '              of a peer no longer in the plan is locked, its copies kept for root\'s prune',
           `  key         ${paths.stateDir}/ssh/id_ed25519, root's key to reach the peers (printed at the end)`,
-          `  folders     ${paths.backupRoot}, ${paths.repoBackupDir}, ${paths.logDir},`,
-          '              with owners and modes',
+          `  folders     ${paths.backupRoot} (each sender's folder root:<its account> 1770),`,
+          `              ${paths.repoBackupDir}, ${paths.logDir}, with owners and modes`,
           `  files       ${paths.sysconfig}, the ${host.mail.alias} alias, /etc/logrotate.d/kindling,`,
           `              the ${paths.archiveMount} line of /etc/fstab with nofail (added, or an earlier`,
           `              kindling's line replaced; an administrator's own line is left, with a warning);`,
           `              ${paths.archiveMount} mounted before any folder is made on it`,
-          `  access      authorized_keys of ${users.backup}${setupDetails.repositoryLogsIn ? ` and ${users.repository}` : ''}: ` +
-            "each peer's key may only run kindling-receive",
+          "  access      each account's authorized_keys: its peer's key alone, which may only run",
+          '              kindling-receive',
           `  known       ${paths.stateDir}/ssh/known_hosts: the host keys of the peers it connects to`,
           '  scripts     installed from this folder through kindling-fetch --from (verified the same way)',
           "  crontab     root's kindling block, merged between its markers; other jobs are kept",
@@ -473,13 +536,12 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
   const { paths } = host;
   const receiveCommand = `${paths.scriptsDir}/kindling-receive`;
   const script = (name: string): string => cronQuote(`${paths.scriptsDir}/${name}`);
-  const needsRepositoryUser = host.repository !== undefined || host.repositoryCopy !== undefined;
-  const repositoryLogsIn = host.access.repository.length > 0;
+  const homeBase = `${paths.stateDir}/home`;
   const db = host.database;
   const volume = host.archiveVolume;
   const manifestKind: OwnKind = { label: 'manifest', prefix: host.manifest.filePrefix, extension: host.manifest.extension };
   return {
-    summaries: summaries(host, fleet, { needsRepositoryUser, repositoryLogsIn }),
+    summaries: summaries(host, fleet),
     exitCodes: EXIT_CODES,
     exitCodeHelp: exitCodeHelp(),
     reportingScriptsPattern: `^(${HOST_SCRIPT_TABLE.filter((s) => s.reportsSummary)
@@ -487,7 +549,7 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
       .join('|')})$`,
     paths: {
       sshKey: `${paths.stateDir}/ssh/id_ed25519`,
-      homeBase: `${paths.stateDir}/home`,
+      homeBase,
       allowedSigners: `${paths.stateDir}/allowed_signers`,
       serialFile: `${paths.stateDir}/dist-serial`,
       deadManExpected: `${paths.stateDir}/deadman-expected`,
@@ -496,7 +558,8 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
       blazeLock: `${paths.lockDir}/kindling-blaze.lock`,
       targetCopyDir: `${paths.backupRoot}/${host.name}/`,
       knownHosts: `${paths.stateDir}/ssh/known_hosts`,
-      reportCountDir: `${paths.logDir}/report-counts`,
+      reportCountDir: `${paths.stateDir}/report-counts`,
+      reportMergeDir: `${paths.reportSpoolDir.replace(/\/[^/]+$/, '')}/merging`,
       arrivalsDir: `${paths.stateDir}/arrivals`,
       clockFile: `${paths.stateDir}/blaze-clock`,
       verifiedDir: `${paths.stateDir}/verified`,
@@ -515,18 +578,16 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
     cron: {
       nightly: [script('kindling-fetch'), script('blaze'), script('wildfire')].join('; '),
       deadMan: script('kindling-deadman'),
+      mergeReports: `${script('kindling-deadman')} --merge-reports`,
     },
     setup: {
       inventoryKey: host.sshPublicKey ?? '',
       selinuxKeyPattern: `${paths.stateDir}/home(/.*)?`,
       inventoryHostKey: host.sshHostKey ?? '',
-      needsRepositoryUser,
-      repositoryLogsIn,
       directories: setupDirectories(host),
-      authorizedKeys: {
-        backup: authorizedKeysLines(host, fleet, host.users.backup, host.access.backup, receiveCommand),
-        repository: authorizedKeysLines(host, fleet, host.users.repository, host.access.repository, receiveCommand),
-      },
+      accounts: accountRows(host, fleet, homeBase, receiveCommand),
+      plannedAccounts: host.access.map((a) => a.account),
+      distFolders: distFolders(host, fleet),
     },
     blaze: {
       // Database estimates are for all dumps of a night; each dump gets its share.
@@ -541,8 +602,7 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
       readsBackCompressed: db !== undefined,
     },
     receive: {
-      backupVerbs: verbRows(host.access.backup),
-      repositoryVerbs: verbRows(host.access.repository),
+      callers: verbRows(host.access),
       storeBudgets: storeBudgets(host),
       freeSpaceFloorBytes: freeSpaceFloorBytes(host.capacity.nightlyBytes),
       reportLinesPerNight: REPORT_LINES_PER_NIGHT,

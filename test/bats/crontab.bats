@@ -44,11 +44,11 @@ all_crontabs() {
   assert_output 'root 600'
 }
 
-@test "each crontab runs fetch, blaze and wildfire at the host's start time in its time zone, and the aggregator's also the dead-man's switch" {
+@test "each crontab runs fetch, blaze and wildfire at the host's start time in its time zone, and the aggregator's also the dead-man's switch and the merge of the reports" {
   run grep -v '^#' "$REPO_ROOT/test/golden/seed/iraq/crontab"
   assert_output "$(printf '%s\n' 'CRON_TZ=America/Toronto' \
     '30 8 * * * /usr/local/bin/kindling-fetch; /usr/local/bin/blaze; /usr/local/bin/wildfire' \
-    '0 12 * * * /usr/local/bin/kindling-deadman')"
+    '0 12 * * * /usr/local/bin/kindling-deadman' '*/5 * * * * /usr/local/bin/kindling-deadman --merge-reports')"
   run grep -v '^#' "$REPO_ROOT/test/golden/seed/chile/crontab"
   assert_output "$(printf '%s\n' 'CRON_TZ=UTC' \
     '35 1 * * * /usr/local/bin/kindling-fetch; /usr/local/bin/blaze; /usr/local/bin/wildfire')"

@@ -3,8 +3,8 @@
 # by logrotate -d and run for real (logrotate -f, its state file in the test's folder) in a
 # private mount namespace (helpers/host-sandbox.bash, whose /var/log is the test's): numbered
 # as Debian's logrotate.conf names rotated logs, and dated (dateext) as Fedora's does. After
-# each rotation the aggregated log is still writable by its writer (kindling-receive runs as
-# backup), and the dead-man's switch still finds every host's runs in the rotated logs.
+# each rotation the aggregated log is root's again (no peer's account may write it; root's
+# merge appends), and the dead-man's switch still finds every host's runs in the rotated logs.
 load common
 load helpers/host-sandbox
 bats_require_minimum_version 1.5.0
@@ -25,7 +25,7 @@ setup() {
   # The logs as the scripts and setup leave them.
   install -m 0600 /dev/null "$LOGS/blaze-backup.log"
   install -m 0600 /dev/null "$LOGS/wildfire-sync.log"
-  install -o backup -g backup -m 0644 /dev/null "$LOGS/blaze-wildfire.log"
+  install -m 0644 /dev/null "$LOGS/blaze-wildfire.log"
 }
 
 # Appends an OK blaze and wildfire line of every host of the fleet to the aggregated log.
@@ -65,7 +65,7 @@ log_files() {
   [[ "$stderr" == *'rotating pattern: /var/log/blaze-wildfire.log'* ]]
 }
 
-@test "numbered rotation (Debian) keeps owners and modes, and backup can still append" {
+@test "numbered rotation (Debian) keeps owners and modes, and root (the merge) can still append" {
   printf 'include /usr/local/bin/conf/kindling\n' >"$ROOT/usr/local/bin/conf/main"
   nights
   run rotate main
@@ -75,10 +75,10 @@ log_files() {
   assert_success
   run log_files
   assert_output "$(printf '%s\n' 'blaze-backup.log root:root 600' 'blaze-backup.log.1 root:root 600' \
-    'blaze-backup.log.2.gz root:root 600' 'blaze-wildfire.log backup:backup 644' \
-    'blaze-wildfire.log.1 backup:backup 644' 'blaze-wildfire.log.2.gz backup:backup 644' \
+    'blaze-backup.log.2.gz root:root 600' 'blaze-wildfire.log root:root 644' \
+    'blaze-wildfire.log.1 root:root 644' 'blaze-wildfire.log.2.gz root:root 644' \
     'wildfire-sync.log root:root 600' 'wildfire-sync.log.1 root:root 600' 'wildfire-sync.log.2.gz root:root 600')"
-  run sandbox_run "$ROOT" /usr/sbin/runuser -u backup -- sh -c 'echo appended >>/var/log/blaze-wildfire.log'
+  run sandbox_run "$ROOT" sh -c 'echo appended >>/var/log/blaze-wildfire.log'
   assert_success
   assert_equal "$(cat "$LOGS/blaze-wildfire.log")" appended
   # The switch finds the runs in the rotated .1 (and .2.gz).
@@ -98,11 +98,11 @@ log_files() {
   older=$(date -d '2 days ago' +%Y%m%d)
   newer=$(date -d 'yesterday' +%Y%m%d)
   run log_files
-  assert_line "blaze-wildfire.log backup:backup 644"
-  assert_line "blaze-wildfire.log-${older}.gz backup:backup 644"
-  assert_line "blaze-wildfire.log-${newer} backup:backup 644"
+  assert_line "blaze-wildfire.log root:root 644"
+  assert_line "blaze-wildfire.log-${older}.gz root:root 644"
+  assert_line "blaze-wildfire.log-${newer} root:root 644"
   assert_line "blaze-backup.log-${newer} root:root 600"
-  run sandbox_run "$ROOT" /usr/sbin/runuser -u backup -- sh -c 'echo appended >>/var/log/blaze-wildfire.log'
+  run sandbox_run "$ROOT" sh -c 'echo appended >>/var/log/blaze-wildfire.log'
   assert_success
   # Only the compressed older file holds alpha's runs now: the switch reads it.
   sed -i '/ alpha /d' "$LOGS/blaze-wildfire.log-${newer}"

@@ -118,7 +118,7 @@ os_release() {
   stub getenforce 'echo Enforcing'
   # semanage lists the rules recorded so far; restorecon -n names a file until relabelled.
   stub semanage 'if [[ "$1 $2" == "fcontext -l" ]]; then grep "^semanage fcontext -a" '"$CALLS"' || true; fi'
-  stub restorecon 'if [[ "$*" == *-n* ]] && ! grep -q "^restorecon -R -- " '"$CALLS"'; then echo "Would relabel /var/lib/kindling/home/backup/.ssh/authorized_keys"; fi'
+  stub restorecon 'if [[ "$*" == *-n* ]] && ! grep -q "^restorecon -R -- " '"$CALLS"'; then echo "Would relabel /var/lib/kindling/home/kb-bravo/.ssh/authorized_keys"; fi'
   run setup_function bravo ensure_selinux_labels
   assert_success
   assert_output "$(printf '%s\n' "add the SELinux rule ssh_home_t for /var/lib/kindling/home(/.*)?" \

@@ -23,8 +23,8 @@ teardown_file() {
 # with owner, mode, size and mtime, root's crontab.
 system_state() {
   fleet_exec alpha bash -c '
-    getent passwd backup apache || true
-    getent group backup apache || true
+    getent passwd kb-bravo kb-charlie || true
+    getent group kb-bravo kb-charlie || true
     stat -c "%n %s %Y" /etc/passwd /etc/group /etc/shadow /etc/aliases /etc/fstab
     for file in /etc/aliases /etc/fstab /etc/sysconfig/blaze; do echo "== $file"; cat "$file" 2>/dev/null || true; done
     echo "== crontab"; crontab -u root -l 2>/dev/null || true
@@ -39,14 +39,15 @@ system_state() {
   before=$(system_state)
   run fleet_exec alpha bash /tmp/dist/setup --dry-run
   assert_success
-  assert_line 'would create the system user backup (home /var/lib/kindling/home/backup)'
+  assert_line 'would create the account kb-bravo (home /var/lib/kindling/home/kb-bravo)'
+  assert_line 'would create the account kb-charlie (home /var/lib/kindling/home/kb-charlie)'
   assert_line 'would add to /etc/fstab: /dev/mapper/alpha-archive /archive ext4 defaults,nofail,x-systemd.device-timeout=30s 0 2'
   assert_line "would merge the kindling block into root's crontab"
   assert_line --regexp '^setup: dry run, [0-9]+ change\(s\) would be made$'
   assert_equal "$(system_state)" "$before"
 }
 
-@test "setup creates the user, folders, key, files, authorized_keys, scripts and crontab, keeping root's other jobs" {
+@test "setup creates the peers' accounts, folders, key, files, authorized_keys, scripts and crontab, keeping root's other jobs" {
   run fleet_exec alpha bash /tmp/dist/setup
   assert_success
   assert_line --regexp '^setup: [0-9]+ change\(s\) made$'
@@ -54,20 +55,21 @@ system_state() {
   assert_line "This host's kindling key, for the inventory (hosts.alpha.sshPublicKey):"
   assert_line --regexp '^  ssh-ed25519 [A-Za-z0-9+/]+$'
   assert_line --regexp "^This host's ssh host key(, for the inventory \(hosts\.alpha\.sshHostKey\):| ?: /etc/ssh/ssh_host_ed25519_key\.pub is missing)$"
-  run fleet_exec alpha getent passwd backup
-  assert_output --regexp '^backup:x:[0-9]+:[0-9]+::/var/lib/kindling/home/backup:/bin/sh$'
+  run fleet_exec alpha getent passwd kb-bravo kb-charlie
+  assert_line --regexp '^kb-bravo:x:[0-9]+:[0-9]+::/var/lib/kindling/home/kb-bravo:/bin/sh$'
+  assert_line --regexp '^kb-charlie:x:[0-9]+:[0-9]+::/var/lib/kindling/home/kb-charlie:/bin/sh$'
   run fleet_exec alpha stat -c '%n %U:%G %a' /var/lib/kindling /var/lib/kindling/ssh /var/lib/kindling/ssh/id_ed25519 \
-    /var/lib/kindling/home/backup /var/lib/kindling/home/backup/.ssh /var/lib/kindling/home/backup/.ssh/authorized_keys \
+    /var/lib/kindling/home/kb-bravo /var/lib/kindling/home/kb-bravo/.ssh /var/lib/kindling/home/kb-bravo/.ssh/authorized_keys \
     /archive/blaze-backup /archive/blaze-backup/alpha /archive/blaze-backup/bravo /archive/blaze-backup/charlie \
     /archive/repo-backup /var/log/blaze-backup /var/log/blaze-wildfire.log /etc/sysconfig/blaze /usr/local/bin/wildfire
   assert_output "$(printf '%s\n' \
     '/var/lib/kindling root:root 755' '/var/lib/kindling/ssh root:root 700' '/var/lib/kindling/ssh/id_ed25519 root:root 600' \
-    '/var/lib/kindling/home/backup root:root 755' '/var/lib/kindling/home/backup/.ssh root:root 755' \
-    '/var/lib/kindling/home/backup/.ssh/authorized_keys root:root 644' \
+    '/var/lib/kindling/home/kb-bravo root:root 755' '/var/lib/kindling/home/kb-bravo/.ssh root:root 755' \
+    '/var/lib/kindling/home/kb-bravo/.ssh/authorized_keys root:root 644' \
     '/archive/blaze-backup root:root 755' '/archive/blaze-backup/alpha root:root 700' \
-    '/archive/blaze-backup/bravo backup:backup 700' '/archive/blaze-backup/charlie backup:backup 700' \
-    '/archive/repo-backup backup:backup 755' '/var/log/blaze-backup backup:backup 755' \
-    '/var/log/blaze-wildfire.log backup:backup 644' '/etc/sysconfig/blaze root:root 644' \
+    '/archive/blaze-backup/bravo root:kb-bravo 1770' '/archive/blaze-backup/charlie root:kb-charlie 1770' \
+    '/archive/repo-backup root:root 755' '/var/log/blaze-backup root:root 755' \
+    '/var/log/blaze-wildfire.log root:root 644' '/etc/sysconfig/blaze root:root 644' \
     '/usr/local/bin/wildfire root:root 755')"
   assert_equal "$(fleet_exec alpha cat /etc/sysconfig/blaze)" alpha
   run fleet_exec alpha grep -c '^blaze-wildfire: ops@example.org$' /etc/aliases
@@ -77,8 +79,13 @@ system_state() {
   run fleet_exec alpha findmnt --verify --tab-file /etc/fstab
   assert_success
   # No key is in the inventory yet: authorized_keys says so and lets nobody in.
-  run fleet_exec alpha grep -v '^#' /var/lib/kindling/home/backup/.ssh/authorized_keys
+  run fleet_exec alpha grep -v '^#' /var/lib/kindling/home/kb-bravo/.ssh/authorized_keys
   assert_output ''
+  # The aggregator's report spools: root's, sticky, each writable by its caller's account only.
+  run fleet_exec alpha stat -c '%n %U:%G %a' /var/spool/kindling/reports /var/spool/kindling/merging \
+    /var/spool/kindling/reports/bravo /var/spool/kindling/reports/charlie
+  assert_output "$(printf '%s\n' '/var/spool/kindling/reports root:root 755' '/var/spool/kindling/merging root:root 700' \
+    '/var/spool/kindling/reports/bravo root:kb-bravo 1770' '/var/spool/kindling/reports/charlie root:kb-charlie 1770')"
   # known_hosts (root-only folder) names the one peer alpha connects to, bravo, and trusts
   # no key until the inventory has bravo's; it is the file of dist/alpha/.
   run fleet_exec alpha stat -c '%U:%G %a' /var/lib/kindling/ssh/known_hosts

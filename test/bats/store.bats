@@ -27,9 +27,15 @@ teardown_file() {
   wf_fleet_down
 }
 
-# The account SENDER logs into on alpha: account_on_alpha SENDER
+# The account SENDER logs into on alpha (its own): account_on_alpha SENDER
 account_on_alpha() {
-  printf 'backup\n'
+  printf 'kb-%s\n' "$1"
+}
+
+# Runs COMMAND on alpha in a shell as ACCOUNT, as an escape from kindling-receive (an rsync
+# server bug) would: as_account ACCOUNT COMMAND
+as_account() {
+  fleet_exec alpha su -s /bin/bash "$1" -c "$2"
 }
 
 # Prints "path size sha256 mtime" of every file under a host's /archive, and every entry
@@ -160,7 +166,7 @@ bravo_store() {
   assert_output ''
 }
 
-@test "a flood of report lines from bravo is capped at 8 lines a night" {
+@test "a flood of report lines from bravo waits in its spool, and root's merge appends 8 a night" {
   local log i accepted=0 refused=0
   log="$(fleet_dir alpha)/var-log/blaze-wildfire.log"
   for i in $(seq 1 12); do
@@ -170,17 +176,34 @@ bravo_store() {
       refused=$((refused + 1))
     fi
   done
-  # wildfire's summary of the night counted too.
-  run grep -c ' bravo ' "$log"
-  assert_output 8
-  assert_equal "$refused" "$((12 - accepted))"
-  ((refused >= 4))
+  # wildfire's summary of the night waits in the spool too: 8 wait, the rest is refused.
+  assert_equal "$accepted" 7
+  assert_equal "$refused" 5
   run fleet_exec bravo sh -c "echo 'blaze OK one more' | $PEER_SSH $(account_on_alpha bravo)@alpha report"
   assert_failure 1
-  assert_output --partial 'refused: report from bravo: 8 lines tonight already'
+  assert_output --partial 'refused: report from bravo: 8 lines wait for the merge already'
+  # Nothing reaches the aggregated log until root merges (cron: every 5 minutes).
+  run grep -c ' bravo ' "$log"
+  assert_output 0
+  fleet_exec alpha kindling-deadman --merge-reports
+  run grep -c ' bravo ' "$log"
+  assert_output 8
+  run grep ' bravo ' "$log"
+  assert_line --regexp '^[0-9T:-]+Z bravo blaze OK flood 1$'
+  # The spool is free again, but root counts the night: more lines are taken and dropped.
+  run fleet_exec bravo sh -c "echo 'blaze OK one more' | $PEER_SSH $(account_on_alpha bravo)@alpha report"
+  assert_success
+  fleet_exec alpha kindling-deadman --merge-reports
+  run grep -c ' bravo ' "$log"
+  assert_output 8
+  run grep -c 'report from bravo: 1 line(s) past 8' "$(fleet_dir alpha)/var-log/blaze-backup.log"
+  assert_output 1
   # charlie's lines are its own.
   run fleet_exec charlie sh -c "echo 'blaze OK charlie' | $PEER_SSH $(account_on_alpha charlie)@alpha report"
   assert_success
+  fleet_exec alpha kindling-deadman --merge-reports
+  run grep -c ' charlie blaze OK charlie$' "$log"
+  assert_output 1
 }
 
 @test "a peer filling a target: a file over the budget is not stored, then the full folder refuses; charlie still stores" {
@@ -224,7 +247,8 @@ bravo_store() {
     mount -t tmpfs -o size=1032M,mode=0755 wf-small-archive /archive
     install -d -m 0755 /archive/blaze-backup
     install -d -m 0700 /archive/blaze-backup/alpha
-    install -d -o backup -g backup -m 0700 /archive/blaze-backup/bravo /archive/blaze-backup/charlie'
+    install -d -o root -g kb-bravo -m 1770 /archive/blaze-backup/bravo
+    install -d -o root -g kb-charlie -m 1770 /archive/blaze-backup/charlie'
   fleet_exec bravo bash -c 'mkdir -p /tmp/floor1 /tmp/floor2
     head -c 4000000 /dev/urandom >/tmp/floor1/bravo-x1-Nov-23-2026.tar.bz2
     printf "small\n" >/tmp/floor2/bravo-x2-Nov-23-2026.tar.bz2'
@@ -259,4 +283,142 @@ bravo_store() {
   assert_equal "$status_after" 12
   [[ "$output_after" == *'refused: store from bravo: /archive is not mounted on alpha'* ]]
   assert_equal "$bare" ''
+}
+
+@test "each sender stores as its own account into a sticky folder: temporary name, then rename; blaze takes each copy" {
+  local folder
+  folder="$(fleet_dir alpha)/archive/blaze-backup/bravo"
+  run fleet_exec alpha stat -c '%U:%G %a' /archive/blaze-backup/bravo /archive/blaze-backup/charlie /archive/blaze-backup
+  assert_output $'root:kb-bravo 1770\nroot:kb-charlie 1770\nroot:root 755'
+  # wildfire's store: rsync writes a hidden temporary and renames it, as kb-bravo.
+  printf 'cron of the 25th\n' >"$(fleet_dir bravo)/archive/blaze-backup/bravo/bravo-cron-Nov-25-2026.tar.bz2"
+  run fleet_exec bravo wildfire
+  assert_success
+  run fleet_exec alpha stat -c '%U:%G' /archive/blaze-backup/bravo/bravo-cron-Nov-25-2026.tar.bz2
+  assert_output 'kb-bravo:kb-bravo'
+  run find "$folder" -name '.*'
+  assert_output ''
+  # alpha's blaze takes every arrived copy: root's, the sender's group, read-only.
+  run fleet_exec alpha blaze
+  assert_success
+  run fleet_exec alpha bash -c "stat -c '%U:%G %a' /archive/blaze-backup/bravo/* | sort -u"
+  assert_output 'root:kb-bravo 440'
+  # A copy blaze took is still never rewritten, and bravo's restore still reads its copies.
+  local before
+  before=$(archive_state alpha)
+  fleet_exec bravo bash -c 'mkdir -p /tmp/again && printf "other\n" >/tmp/again/bravo-cron-Nov-25-2026.tar.bz2'
+  bravo_store -rt /tmp/again/
+  assert_success
+  assert_equal "$(archive_state alpha)" "$before"
+  run fleet_exec bravo rsync -e "$PEER_SSH" --rsync-path=copies "$(account_on_alpha bravo)@alpha:bravo-cron-Nov-25-2026.tar.bz2" /tmp/read-back
+  assert_success
+  run fleet_exec bravo cat /tmp/read-back
+  assert_output 'cron of the 25th'
+}
+
+@test "an escape as kb-bravo reaches no other sender's copies, cannot touch its own once taken, nor the aggregated log" {
+  fleet_exec alpha blaze >/dev/null 2>&1 || true
+  local before charlie_copy=/archive/blaze-backup/charlie/charlie-etc-Nov-20-2026.tar.bz2
+  local own=/archive/blaze-backup/bravo/bravo-etc-Nov-20-2026.tar.bz2
+  before=$(archive_state alpha)
+  # Another sender's folder: not listed, not read, not written.
+  run as_account kb-bravo 'ls /archive/blaze-backup/charlie'
+  assert_failure
+  assert_output --partial 'Permission denied'
+  run as_account kb-bravo "cat $charlie_copy"
+  assert_failure
+  run as_account kb-bravo "rm -f $charlie_copy"
+  assert_failure
+  run as_account kb-bravo 'printf x >/archive/blaze-backup/charlie/bravo-was-here'
+  assert_failure
+  run as_account kb-bravo 'ls /archive/blaze-backup/alpha'
+  assert_failure
+  # Its own copies, once blaze took them: readable, but not deleted, renamed, rewritten or appended.
+  run as_account kb-bravo "cat $own"
+  assert_success
+  assert_output 'etc of the 20th'
+  for attack in "rm -f $own" "mv $own $own.x" "printf x >>$own" "printf x >$own" \
+    "chmod 0666 $own" "touch -d 2099-01-01 $own" "ln -sf /etc/shadow $own"; do
+    run as_account kb-bravo "$attack"
+    assert_failure
+  done
+  # The aggregated log and root's report counts are root's.
+  run as_account kb-bravo 'printf "forged\n" >>/var/log/blaze-wildfire.log'
+  assert_failure
+  run as_account kb-bravo 'ls /var/spool/kindling/reports/charlie'
+  assert_failure
+  run stat -c '%U:%G %a' "$(fleet_dir alpha)/var-log/blaze-wildfire.log"
+  assert_output 'root:root 644'
+  assert_equal "$(archive_state alpha)" "$before"
+  # What it can still do: add a new name to its own folder (taken by the next blaze).
+  run as_account kb-bravo 'printf new >/archive/blaze-backup/bravo/bravo-new-Nov-26-2026.tar.bz2'
+  assert_success
+}
+
+@test "an escaped account's forged spool: lines are appended as its own caller, links and floods are dropped" {
+  local log spool=/var/spool/kindling/reports/bravo
+  log="$(fleet_dir alpha)/var-log/blaze-wildfire.log"
+  fleet_exec alpha rm -rf /var/lib/kindling/report-counts
+  fleet_exec alpha kindling-deadman --merge-reports
+  # A line that claims to be charlie's, a link to root's shadow, a fifo, 30 more lines.
+  as_account kb-bravo "printf '2026-11-29T01:00:00Z charlie blaze OK forged\n' >$spool/report.1
+    ln -s /etc/shadow $spool/report.2
+    mkfifo $spool/report.3
+    for i in \$(seq 10 40); do printf '2026-11-29T01:00:00Z blaze OK flood %d\n' \$i >$spool/report.\$i; done"
+  local shadow
+  shadow=$(fleet_exec alpha sha256sum /etc/shadow)
+  fleet_exec alpha kindling-deadman --merge-reports
+  # The line that names charlie is not a valid report (the caller is the folder's, never the
+  # line's); of the flood, 8 lines are bravo's tonight.
+  run grep -c 'forged' "$log"
+  assert_output 0
+  run grep -c '^2026-11-29T01:00:00Z bravo blaze OK flood ' "$log"
+  assert_output 8
+  assert_equal "$(fleet_exec alpha sha256sum /etc/shadow)" "$shadow"
+  run fleet_exec alpha find "$spool" -mindepth 1
+  assert_output ''
+  run grep -E 'report from bravo: ([0-9]+ spooled file\(s\) not a valid report|[0-9]+ line\(s\) past 8)' "$(fleet_dir alpha)/var-log/blaze-backup.log"
+  assert_success
+}
+
+@test "a key pasted into another peer's account is refused by kindling-receive" {
+  local keys=/var/lib/kindling/home/kb-charlie/.ssh/authorized_keys
+  fleet_exec alpha bash -c "cp $keys /tmp/charlie-keys && grep 'kindling-receive bravo' /var/lib/kindling/home/kb-bravo/.ssh/authorized_keys >>$keys"
+  run fleet_exec bravo sh -c "echo 'blaze OK wrong account' | $PEER_SSH kb-charlie@alpha report"
+  fleet_exec alpha cp /tmp/charlie-keys "$keys"
+  assert_failure 1
+  assert_output --partial 'refused: bravo may not log in to alpha as kb-charlie (its account here: kb-bravo)'
+  run fleet_exec bravo rsync -rt -e "$PEER_SSH" --rsync-path=store /tmp/ kb-charlie@alpha:
+  assert_failure
+}
+
+@test "setup locks an account it made that the plan no longer has, and removes its key; its copies stay" {
+  # kb-gone: the account of a peer since removed from the inventory, with bravo's key.
+  fleet_exec alpha bash -c 'set -e
+    useradd --system --user-group --home-dir /var/lib/kindling/home/kb-gone --no-create-home --shell /bin/sh --password "*" kb-gone
+    install -d -m 0755 /var/lib/kindling/home/kb-gone /var/lib/kindling/home/kb-gone/.ssh
+    sed "s/kindling-receive bravo/kindling-receive gone/" /var/lib/kindling/home/kb-bravo/.ssh/authorized_keys >/var/lib/kindling/home/kb-gone/.ssh/authorized_keys
+    install -d -o root -g kb-gone -m 1770 /archive/blaze-backup/gone
+    printf "old copy\n" >/archive/blaze-backup/gone/gone-etc-Nov-01-2026.tar.bz2'
+  # It logs in (kindling-receive then refuses the unknown caller).
+  run fleet_exec bravo sh -c "echo 'blaze OK' | $PEER_SSH kb-gone@alpha report"
+  assert_failure 1
+  assert_output --partial 'refused: gone may not log in to alpha'
+  run fleet_exec alpha setup --dry-run
+  assert_success
+  assert_output --partial 'would remove the authorized_keys of kb-gone (no longer in the plan)'
+  assert_output --partial 'would lock the account kb-gone (no longer in the plan)'
+  run fleet_exec alpha setup
+  assert_success
+  assert_output --partial 'lock the account kb-gone (no longer in the plan)'
+  run fleet_exec alpha setup
+  assert_success
+  assert_output --partial 'setup: no changes'
+  run fleet_exec bravo sh -c "echo 'blaze OK' | $PEER_SSH kb-gone@alpha report"
+  assert_failure 255
+  run fleet_exec alpha cat /archive/blaze-backup/gone/gone-etc-Nov-01-2026.tar.bz2
+  assert_output 'old copy'
+  # The planned accounts are untouched: bravo still reports.
+  run fleet_exec bravo sh -c "echo 'blaze OK still in' | $PEER_SSH kb-bravo@alpha report"
+  assert_success
 }

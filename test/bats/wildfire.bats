@@ -58,11 +58,12 @@ bravo_copies() {
 }
 
 # Runs bravo's wildfire and keeps the log lines of that run in RUN_LOG. These tests run many
-# nights in one day: bravo's count of report lines on alpha (at most 8 a night, tested in
-# store.bats) starts afresh for each run.
+# nights in one day: bravo's spool on alpha is merged and root's count of its report lines
+# (at most 8 a night, tested in store.bats) starts afresh for each run.
 run_wildfire() {
   local before
-  rm -f -- "$(fleet_dir alpha)/var-log/blaze-backup/report-counts/bravo"
+  fleet_exec alpha kindling-deadman --merge-reports
+  fleet_exec alpha rm -f /var/lib/kindling/report-counts/bravo
   before=$(wc -l 2>/dev/null <"$(fleet_dir bravo)/var-log/wildfire-sync.log" || echo 0)
   run fleet_exec bravo wildfire "$@"
   RUN_LOG=$(tail -n "+$((before + 1))" "$(fleet_dir bravo)/var-log/wildfire-sync.log")
@@ -77,13 +78,14 @@ run_wildfire() {
   assert_equal "$(archive_files alpha)" "$(bravo_copies)"
   assert_equal "$(archive_files charlie | grep -v '^blaze-backup/charlie/\|^repo-backup/')" "$(bravo_copies)"
   assert_equal "$(bravo_copies | wc -l)" 6
-  run stat -c '%u %a' "$(fleet_dir alpha)/archive/blaze-backup/bravo"
-  assert_output "$(fleet_exec alpha id -u backup) 700"
+  run stat -c '%u:%g %a' "$(fleet_dir alpha)/archive/blaze-backup/bravo"
+  assert_output "0:$(fleet_exec alpha id -g kb-bravo) 1770"
   run grep -c 'INFO finished: copied to alpha, charlie, repository@charlie; failed: none' <<<"$RUN_LOG"
   assert_output 1
 }
 
-@test "bravo's summary line reaches alpha's aggregated log under bravo's name" {
+@test "bravo's summary line reaches alpha's aggregated log under bravo's name, through root's merge" {
+  fleet_exec alpha kindling-deadman --merge-reports
   run grep -cE '^[0-9T:-]+Z bravo wildfire OK copied to alpha, charlie, repository@charlie; failed: none repository=[1-9][0-9]*$' \
     "$(fleet_dir alpha)/var-log/blaze-wildfire.log"
   assert_output 1
@@ -100,12 +102,12 @@ run_wildfire() {
   assert_output 0
 }
 
-@test "the repository is mirrored into charlie's /archive/repo-backup/ as apache, deletions included" {
+@test "the repository is mirrored into charlie's /archive/repo-backup/ as bravo's account, deletions included" {
   local copy
   copy="$(fleet_dir charlie)/archive/repo-backup"
   assert_equal "$(cat "$copy/f42/x86_64/b.rpm")" 'package b'
   run stat -c %u "$copy/f42/x86_64/a.rpm"
-  assert_output "$(fleet_exec charlie id -u apache)"
+  assert_output "$(fleet_exec charlie id -u kb-bravo)"
   rm "$(fleet_dir bravo)/mnt/repo/f42/x86_64/b.rpm"
   printf 'package c\n' >"$(fleet_dir bravo)/mnt/repo/f42/x86_64/c.rpm"
   run_wildfire
@@ -134,10 +136,10 @@ run_wildfire() {
   before=$(archive_files alpha | grep '^blaze-backup/charlie/' || true)
   # (report is not rsync: it is tried with forged lines in its own test.)
   for verb in store copies dist repository; do
-    run fleet_exec bravo rsync -e "$BRAVO_SSH" --rsync-path="$verb" /etc/hostname "backup@alpha:../charlie/"
+    run fleet_exec bravo rsync -e "$BRAVO_SSH" --rsync-path="$verb" /etc/hostname "kb-bravo@alpha:../charlie/"
     assert_failure
   done
-  run fleet_exec bravo rsync -e "$BRAVO_SSH" --rsync-path=store /etc/hostname "backup@alpha:/archive/blaze-backup/charlie/"
+  run fleet_exec bravo rsync -e "$BRAVO_SSH" --rsync-path=store /etc/hostname "kb-bravo@alpha:/archive/blaze-backup/charlie/"
   assert_failure
   assert_equal "$(archive_files alpha | grep '^blaze-backup/charlie/' || true)" "$before"
 }
@@ -146,75 +148,80 @@ run_wildfire() {
   local before
   before=$(archive_files alpha)
   fleet_exec bravo mkdir -p /tmp/empty /tmp/forged
-  run fleet_exec bravo rsync -r --delete -e "$BRAVO_SSH" --rsync-path=store /tmp/empty/ backup@alpha:
+  run fleet_exec bravo rsync -r --delete -e "$BRAVO_SSH" --rsync-path=store /tmp/empty/ kb-bravo@alpha:
   assert_failure
   assert_output --partial 'refused: store from bravo: option --delete is not allowed (write-once store)'
-  run fleet_exec bravo rsync -r --remove-source-files -e "$BRAVO_SSH" --rsync-path=copies backup@alpha:bravo-cron-Nov-20-2026.tar.bz2 /tmp/
+  run fleet_exec bravo rsync -r --remove-source-files -e "$BRAVO_SSH" --rsync-path=copies kb-bravo@alpha:bravo-cron-Nov-20-2026.tar.bz2 /tmp/
   assert_failure
   fleet_exec bravo sh -c 'echo forged >/tmp/forged/bravo-etc-Nov-20-2026.tar.bz2'
-  run fleet_exec bravo rsync -r -I -e "$BRAVO_SSH" --rsync-path=store /tmp/forged/ backup@alpha:
+  run fleet_exec bravo rsync -r -I -e "$BRAVO_SSH" --rsync-path=store /tmp/forged/ kb-bravo@alpha:
   assert_failure
   assert_output --partial 'refused: store from bravo: option -rIe'
-  run fleet_exec bravo rsync -rt -e "$BRAVO_SSH" --rsync-path=store /tmp/forged/ backup@alpha:
+  run fleet_exec bravo rsync -rt -e "$BRAVO_SSH" --rsync-path=store /tmp/forged/ kb-bravo@alpha:
   assert_success
   assert_equal "$(archive_files alpha)" "$before"
 }
 
 @test "bravo's key reads back bravo's own copies and scripts, but not charlie's" {
-  run fleet_exec bravo rsync --list-only -e "$BRAVO_SSH" --rsync-path=copies backup@alpha:
+  run fleet_exec bravo rsync --list-only -e "$BRAVO_SSH" --rsync-path=copies kb-bravo@alpha:
   assert_success
   assert_output --partial 'bravo-etc-Nov-19-2026.tar.bz2'
-  run fleet_exec bravo rsync --list-only -e "$BRAVO_SSH" --rsync-path=copies backup@alpha:../charlie/
+  run fleet_exec bravo rsync --list-only -e "$BRAVO_SSH" --rsync-path=copies kb-bravo@alpha:../charlie/
   assert_failure
   refute_output --partial 'charlie-etc'
-  run fleet_exec bravo rsync --list-only -e "$BRAVO_SSH" --rsync-path=dist backup@alpha:
+  run fleet_exec bravo rsync --list-only -e "$BRAVO_SSH" --rsync-path=dist kb-bravo@alpha:
   assert_success
   assert_output --partial 'SHA256SUMS'
-  run fleet_exec bravo rsync --list-only -e "$BRAVO_SSH" --rsync-path=dist backup@alpha:../charlie/
+  run fleet_exec bravo rsync --list-only -e "$BRAVO_SSH" --rsync-path=dist kb-bravo@alpha:../charlie/
   assert_failure
 }
 
 @test "bravo's key runs no shell and no command outside kindling-receive's verbs" {
-  run fleet_exec bravo $BRAVO_SSH backup@alpha 'cat /etc/shadow'
+  run fleet_exec bravo $BRAVO_SSH kb-bravo@alpha 'cat /etc/shadow'
   assert_failure 1
-  assert_output --partial "refused: bravo may not run 'cat /etc/shadow' on alpha as backup"
-  run fleet_exec bravo $BRAVO_SSH backup@alpha 'rsync --server --sender -e.Lsfx . /'
+  assert_output --partial "refused: bravo may not run 'cat /etc/shadow' on alpha as kb-bravo"
+  run fleet_exec bravo $BRAVO_SSH kb-bravo@alpha 'rsync --server --sender -e.Lsfx . /'
   assert_failure 1
-  run fleet_exec bravo $BRAVO_SSH backup@alpha
+  run fleet_exec bravo $BRAVO_SSH kb-bravo@alpha
   assert_failure
-  run fleet_exec bravo $BRAVO_SSH backup@alpha 'store --server -e.Lsfx . /etc/; id'
+  run fleet_exec bravo $BRAVO_SSH kb-bravo@alpha 'store --server -e.Lsfx . /etc/; id'
   assert_failure
   # charlie is bravo's target, not its aggregator: no report there.
-  run fleet_exec bravo sh -c "echo 'blaze OK' | $BRAVO_SSH backup@charlie report"
+  run fleet_exec bravo sh -c "echo 'blaze OK' | $BRAVO_SSH kb-bravo@charlie report"
   assert_failure 1
 }
 
 @test "a report from bravo is recorded as bravo's: it cannot speak for charlie nor add a second line" {
   local log before
   log="$(fleet_dir alpha)/var-log/blaze-wildfire.log"
+  fleet_exec alpha kindling-deadman --merge-reports
+  fleet_exec alpha rm -f /var/lib/kindling/report-counts/bravo
   before=$(wc -l <"$log")
-  run fleet_exec bravo sh -c "printf 'blaze OK forged\ncharlie blaze OK\n' | $BRAVO_SSH backup@alpha report"
+  run fleet_exec bravo sh -c "printf 'blaze OK forged\ncharlie blaze OK\n' | $BRAVO_SSH kb-bravo@alpha report"
   assert_success
+  fleet_exec alpha kindling-deadman --merge-reports
   run tail -n "+$((before + 1))" "$log"
   assert_output --regexp '^[0-9T:-]+Z bravo blaze OK forged$'
-  run fleet_exec bravo sh -c "printf 'rm -rf /\n' | $BRAVO_SSH backup@alpha report"
+  run fleet_exec bravo sh -c "printf 'rm -rf /\n' | $BRAVO_SSH kb-bravo@alpha report"
   assert_failure 1
-  run fleet_exec bravo sh -c "printf 'blaze \033[2J\n' | $BRAVO_SSH backup@alpha report"
+  run fleet_exec bravo sh -c "printf 'blaze \033[2J\n' | $BRAVO_SSH kb-bravo@alpha report"
   assert_failure 1
+  fleet_exec alpha kindling-deadman --merge-reports
   assert_equal "$(wc -l <"$log")" "$((before + 1))"
 }
 
-@test "a key is accepted only where the inventory needs it: charlie's not on bravo, bravo's not as apache on alpha" {
+@test "a key is accepted only where the inventory needs it: charlie's not on bravo, bravo's not as kb-charlie on alpha" {
   # charlie never connects to bravo, so its known_hosts has no key for bravo (ssh would stop
   # at host verification): skip that check here to reach bravo's check of charlie's key.
   run fleet_exec charlie ssh -i /var/lib/kindling/ssh/id_ed25519 -o BatchMode=yes -o IdentitiesOnly=yes \
-    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=3 backup@bravo report
+    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=3 kb-charlie@bravo report
   assert_failure 255
   assert_output --partial 'Permission denied (publickey)'
-  run fleet_exec bravo $BRAVO_SSH apache@alpha repository
+  # bravo's key is in bravo's account only: not in charlie's on alpha.
+  run fleet_exec bravo $BRAVO_SSH kb-charlie@alpha repository
   assert_failure 255
-  # As apache on charlie bravo may mirror the repository, and nothing else.
-  run fleet_exec bravo rsync -e "$BRAVO_SSH" --rsync-path=store /etc/hostname apache@charlie:
+  # As kb-bravo on charlie bravo may store, read back and mirror the repository, and nothing else.
+  run fleet_exec bravo rsync -e "$BRAVO_SSH" --rsync-path=dist /etc/hostname kb-bravo@charlie:
   assert_failure
   assert_output --partial 'refused: bravo may not run'
 }
@@ -248,6 +255,7 @@ run_wildfire() {
   assert_equal "$(fleet_exec bravo sha256sum /usr/local/bin/wildfire /usr/local/bin/blaze)" "$before"
   run grep -c 'kindling-fetch\[[0-9]*\] ERROR files of the set do not match SHA256SUMS' "$(fleet_dir bravo)/var-log/blaze-backup.log"
   assert_output 1
+  fleet_exec alpha kindling-deadman --merge-reports
   run grep -cE '^[0-9T:-]+Z bravo kindling-fetch FAILED the set was rejected$' "$(fleet_dir alpha)/var-log/blaze-wildfire.log"
   assert_output 1
   # Back to the fleet's own set for the tests after this one.
@@ -321,7 +329,7 @@ run_wildfire() {
   target="$(fleet_dir alpha)/archive/blaze-backup/bravo/extra"
   mkdir -p "$source" "$target"
   printf 'x\n' >"$source/file"
-  # A folder on alpha that the backup user cannot write into.
+  # A folder on alpha that bravo's account cannot write into.
   chmod 0555 "$target"
   run_wildfire
   rm -rf "$source" "$target" "$(fleet_dir charlie)/archive/blaze-backup/bravo/extra"
@@ -352,6 +360,7 @@ run_wildfire() {
   assert_output 1
   run grep -cE 'ERROR copy to charlie: failed after 2 attempt\(s\) \(rsync exit (12|255): ' <<<"$RUN_LOG"
   assert_output 1
+  fleet_exec alpha kindling-deadman --merge-reports
   run grep -cE '^[0-9T:-]+Z bravo wildfire FAILED copied to alpha; failed: charlie, repository@charlie repository=[0-9]+$' \
     "$(fleet_dir alpha)/var-log/blaze-wildfire.log"
   assert_output 1

@@ -101,9 +101,12 @@ teardown() {
       sed 's|  |  /usr/local/bin/|')"
     run fleet_exec "${host}" crontab -l
     assert_output --partial "$(cat "${E2E_WORK}/dist/${host}/crontab")"
-    # The backup user copes with Debian's own (uid 34, nologin): it logs in to its forced command.
+    # Each peer that logs in has its own account here, with a shell for its forced command;
+    # Debian's own backup account (uid 34) is none of kindling's and is left alone.
+    run fleet_exec "${host}" sh -c 'getent passwd | grep "^kb-" | cut -d: -f1,6,7'
+    refute_output --regexp ':/(usr/)?s?bin/(nologin|false)$'
     run fleet_exec "${host}" getent passwd backup
-    assert_output --regexp '^backup:x:34:34:.*:/bin/(ba)?sh$'
+    assert_output --regexp '^backup:x:34:34:'
   done
   e2e_scenario_done setup
 }
@@ -480,7 +483,7 @@ retention_checks() {
 config_sums() {
   # shellcheck disable=SC2016 # expanded by the shell inside the host
   fleet_exec "$1" sh -c 'sha256sum /usr/local/bin/* /var/lib/kindling/ssh/known_hosts \
-    "$(getent passwd backup | cut -d: -f6)/.ssh/authorized_keys" /etc/aliases /etc/sysconfig/blaze
+    /var/lib/kindling/home/kb-*/.ssh/authorized_keys /etc/aliases /etc/sysconfig/blaze
     crontab -l | sha256sum'
 }
 
@@ -545,7 +548,7 @@ config_sums() {
   for host in hongkong iraq; do
     run fleet_exec australia rsync -e "ssh -i /root/old-kindling-key -o BatchMode=yes -o IdentitiesOnly=yes \
       -o UserKnownHostsFile=/var/lib/kindling/ssh/known_hosts -o GlobalKnownHostsFile=/dev/null" \
-      --rsync-path=store /etc/hostname "backup@${host}:"
+      --rsync-path=store /etc/hostname "kb-australia@${host}:"
     assert_failure
     assert_output --partial 'Permission denied'
   done
@@ -576,17 +579,19 @@ config_sums() {
   for host in "${E2E_HOSTS[@]}"; do
     assert_equal "${host} night: $(e2e_night_status removed "${host}")" "${host} night: 0"
     # shellcheck disable=SC2016 # expanded by the shell inside the host
-    run fleet_exec "${host}" sh -c 'grep -c "kindling@romania\|romania (" \
-      "$(getent passwd backup | cut -d: -f6)/.ssh/authorized_keys"'
+    run fleet_exec "${host}" sh -c 'cat /var/lib/kindling/home/kb-*/.ssh/authorized_keys | grep -c "kindling@romania\|romania ("'
     assert_output 0
   done
   # romania's key, which australia, iraq and scotland let in before, is refused now.
   for host in australia iraq scotland; do
     run fleet_exec romania rsync -e "ssh -i /var/lib/kindling/ssh/id_ed25519 -o BatchMode=yes \
       -o IdentitiesOnly=yes -o UserKnownHostsFile=/var/lib/kindling/ssh/known_hosts \
-      -o GlobalKnownHostsFile=/dev/null" --rsync-path=store /etc/hostname "backup@${host}:"
+      -o GlobalKnownHostsFile=/dev/null" --rsync-path=store /etc/hostname "kb-romania@${host}:"
     assert_failure
     assert_output --partial 'Permission denied'
+    # Its account there is locked by that host's setup, and its authorized_keys gone.
+    run fleet_exec "${host}" sh -c 'getent shadow kb-romania | cut -d: -f2; ls -A /var/lib/kindling/home/kb-romania/.ssh'
+    assert_output '!*'
   done
   e2e_scenario_done removed
 }

@@ -347,13 +347,33 @@ e2e_setup_file() {
 # Prints every crontab entry of the hosts' DIST/<host>/crontab kindling block, sorted by
 # the time it fires in UTC today, as "MINUTE<TAB>HOST<TAB>VARIABLES<TAB>COMMAND" (MINUTE
 # of the UTC day; VARIABLES the block's NAME=VALUE lines, space-separated). Fails on a
-# line that is not a daily "M H * * * COMMAND" (the only kind kindling writes).
+# line that is neither a daily "M H * * * COMMAND" nor a recurring "*/N * * * * COMMAND"
+# (the kinds kindling writes); recurring entries are left to e2e_recurring.
 # Arguments:
 #   Dist dir, hosts.
 #######################################
 e2e_schedule() {
-  local dist=$1 host line in_block tz m h dom mon dow command utc today
-  shift
+  _e2e_crontab_entries daily "$@"
+}
+
+#######################################
+# Prints every recurring crontab entry ("*/N * * * * COMMAND": the aggregator's merge of the
+# spooled reports) of the hosts' kindling blocks as "HOST<TAB>VARIABLES<TAB>COMMAND".
+# Arguments:
+#   Dist dir, hosts.
+#######################################
+e2e_recurring() {
+  _e2e_crontab_entries recurring "$@"
+}
+
+#######################################
+# The daily (sorted by UTC minute) or the recurring entries of the hosts' kindling blocks.
+# Arguments:
+#   daily or recurring, dist dir, hosts.
+#######################################
+_e2e_crontab_entries() {
+  local kind=$1 dist=$2 host line in_block tz m h dom mon dow command utc today
+  shift 2
   today=$(date -u +%F)
   for host in "$@"; do
     local -a vars=()
@@ -372,16 +392,21 @@ e2e_schedule() {
         continue
       fi
       read -r m h dom mon dow command <<<"${line}"
+      if [[ "${m}" =~ ^\*/[0-9]+$ && "${h}${dom}${mon}${dow}" == '****' && "${command}" != *%* ]]; then
+        [[ "${kind}" != recurring ]] || printf '%s\t%s\t%s\n' "${host}" "${vars[*]}" "${command}"
+        continue
+      fi
       if [[ ! "${m}" =~ ^[0-9]+$ || ! "${h}" =~ ^[0-9]+$ || "${dom}${mon}${dow}" != '***' ||
         "${command}" == *%* ]]; then
         echo "e2e_schedule: ${host}: not a daily entry without %: ${line}" >&2
         return 1
       fi
+      [[ "${kind}" == daily ]] || continue
       utc=$(TZ=UTC date -d "TZ=\"${tz}\" ${today} ${h}:${m}" '+%H %M') || return 1
       read -r h m <<<"${utc}"
       printf '%d\t%s\t%s\t%s\n' $((10#${h} * 60 + 10#${m})) "${host}" "${vars[*]}" "${command}"
     done <"${dist}/${host}/crontab"
-  done | sort -t $'\t' -k1,1n -k2,2
+  done | if [[ "${kind}" == daily ]]; then sort -t $'\t' -k1,1n -k2,2; else cat; fi
 }
 
 #######################################
@@ -456,10 +481,14 @@ e2e_night() {
   local dir="${E2E_WORK}/nights/${name}"
   e2e_mark_night "${name}" || return 1
   # Every night of a test runs on one calendar day: the aggregator's count of report lines
-  # per caller and night (kindling-receive, at most 8) starts afresh, as after midnight.
+  # per caller and night (root's merge, at most 8) starts afresh, as after midnight.
   if [[ -z "${down[${E2E_AGGREGATOR}]:-}" ]]; then
-    fleet_exec "${E2E_AGGREGATOR}" rm -rf /var/log/blaze-backup/report-counts || return 1
+    fleet_exec "${E2E_AGGREGATOR}" rm -rf /var/lib/kindling/report-counts || return 1
   fi
+  # Recurring entries (the merge of the reports, every few minutes) run after every entry,
+  # as cron runs them many times a night.
+  local -a recurring=()
+  mapfile -t recurring < <(e2e_recurring "${E2E_WORK}/dist" "${E2E_HOSTS[@]}")
   local start=${SECONDS}
   while IFS=$'\t' read -r minute host vars command; do
     [[ -z "${down[${host}]:-}" ]] || continue
@@ -479,8 +508,30 @@ e2e_night() {
     fi
     echo "${before}" >"${dir}/${host}.${key}.date"
     echo "${minute} ${host} ${key} ${status}" >>"${dir}/order"
+    _e2e_run_recurring down "${recurring[@]}"
   done < <(e2e_schedule "${E2E_WORK}/dist" "${E2E_HOSTS[@]}")
   e2e_note "night ${name}: $((SECONDS - start)) s"
+}
+
+#######################################
+# Runs each recurring entry as cron would, on the hosts that are up; its output goes to
+# E2E_WORK/recurring.out.
+# Arguments:
+#   Name of the caller's associative array of the hosts that are down, entries
+#   ("HOST<TAB>VARIABLES<TAB>COMMAND").
+#######################################
+_e2e_run_recurring() {
+  local -n _down=$1
+  shift
+  local entry host vars command
+  for entry in "$@"; do
+    IFS=$'\t' read -r host vars command <<<"${entry}"
+    [[ -z "${_down[${host}]:-}" ]] || continue
+    local -a env_vars=()
+    read -r -a env_vars <<<"${vars}"
+    fleet_exec "${host}" env -i "${E2E_CRON_ENV[@]}" "${env_vars[@]}" /bin/sh -c "${command}" \
+      </dev/null >>"${E2E_WORK}/recurring.out" 2>&1 || true
+  done
 }
 
 #######################################

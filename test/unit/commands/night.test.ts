@@ -46,7 +46,7 @@ test('what a host receives is given with the sender\'s start, in the receiver\'s
   const out = runCli(['plan', 'scotland', '-i', SEED_INVENTORY]).stdout;
   // hongkong starts 02:05 UTC: 21:05 in Toronto under EST (UTC-5), 22:05 under EDT (UTC-4).
   assert.match(out, /hongkong +copies into \/archive\/blaze-backup\/hongkong\/, after its night starts at 02:05 UTC; here 21:05 in January, 22:05 in July/);
-  assert.match(out, /chile +the repository into \/archive\/repo-backup\/ \(as apache\)/);
+  assert.match(out, /chile +the repository into \/archive\/repo-backup\/ \(as kb-chile\)/);
 });
 
 test('a warning about a host is printed beside the part of the night it concerns', () => {

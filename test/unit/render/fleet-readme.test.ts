@@ -185,7 +185,7 @@ test('the document says what the fleet does not protect against, from the plan',
   assert.match(items[2]!, /^- Up to a day of changes can be lost: .*the databases of ireland are dumped with pg\\_dump/);
   assert.match(items[3]!, /^- The repository copies have no history: \/mnt\/koji\/ of chile is mirrored, deletions included, by wildfire to romania and scotland and by blaze to the removable drives/);
   assert.match(items[4]!, /^- A compromised host: .*not erase or alter the copies already there\.$/);
-  assert.match(items[5]!, /^- One shared account per target: every sender logs into a target as backup, .*reaches the copies of every other sender on that target\.$/);
+  assert.match(items[5]!, /^- An escape from rrsync \(an rsync server bug\) by a sender: it runs as the sender's own account on that target \(kb-&lt;sender&gt;\), which reaches no other sender's folder, .*cannot write the aggregated log .*it can still read the sender's own copies, fill the target's \/tmp, and write new names into its own folder/);
   assert.match(items[6]!, /^- A compromised admin host: iraq serves every host .*; set fleet\.signing so that hosts install only scripts a reviewer signed\.$/);
   assert.match(items[7]!, /^- Silence: failure mail and the dead-man's switch run on the aggregator iraq;/);
 
@@ -221,10 +221,15 @@ test("the document says what each host can and cannot do to another's copies (is
   assert.ok(README.includes(heading));
   const section = README.slice(README.indexOf(heading), README.indexOf('## What this fleet does not protect against'));
   const items = section.split('\n').filter((l) => l.startsWith('- '));
-  assert.equal(items.length, 7, items.join('\n'));
+  assert.equal(items.length, 10, items.join('\n'));
   assert.match(section, /It can:\n\n- Add new files to its own folder \/archive\/blaze-backup\/&lt;sender&gt;\//);
   assert.match(section, /It cannot:\n\n- Change or delete a stored copy: .*--log-file, --partial-dir, --temp-dir/);
   assert.match(section, /- Store a symlink, device, fifo or hard link: /);
   assert.match(section, /- Fill a target: its folder has a budget .* free-space floor \(max\(1 GiB, two of the target's nights\)\)/);
   assert.match(section, /- Write into an unmounted \/archive: store is refused while \/archive is not a mount point\.$/m);
+  // One account per sender (issue 11): what an escape still can, and what it cannot.
+  assert.match(section, /- Escaping kindling-receive \(an rsync server bug\), act as its own account on the target, kb-&lt;sender&gt;, and nothing more: fill the target's \/tmp, read its own copies, and write new names into its own folder/);
+  assert.match(section, /- Reach another sender's folder through kindling-receive: .*each sender logs in as its own account, .*\(root-owned, sticky, mode 1770, group the other sender's account\)\.$/m);
+  assert.match(section, /- Delete or alter its own copies after the target's blaze took them: .*root-owned and read-only \(0440\)/);
+  assert.match(section, /- Write the aggregated log: .*taking the caller from the spool folder, never from the line, and at most 8 lines a night, counted by root\.$/m);
 });

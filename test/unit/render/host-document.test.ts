@@ -20,49 +20,66 @@ function hostOf(fleet: FleetPlan, name: string): HostPlan {
 
 const ED25519 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl';
 
-test('authorized_keys of the seed: a header, then one comment per peer that has no key yet', () => {
+test("authorized_keys of the seed: one account per peer, its header, then that peer's line alone", () => {
   const doc = hostDocument(hostOf(seed, 'australia'), seed);
-  assert.deepEqual(doc.setup.authorizedKeys.backup, [
-    '# kindling: who may log in as backup on australia, and for what (/usr/local/bin/kindling-receive decides).',
+  assert.deepEqual(
+    doc.setup.accounts.map((a) => [a.caller, a.account, a.home]),
+    [
+      ['chile', 'kb-chile', '/var/lib/kindling/home/kb-chile'],
+      ['romania', 'kb-romania', '/var/lib/kindling/home/kb-romania'],
+    ],
+  );
+  assert.deepEqual(doc.setup.plannedAccounts, ['kb-chile', 'kb-romania']);
+  assert.deepEqual(doc.setup.accounts[0]!.authorizedKeys, [
+    '# kindling: who may log in as kb-chile on australia, and for what (/usr/local/bin/kindling-receive decides).',
     '# Generated from seed.yaml; setup rewrites this file.',
     '# chile (store, copies): no sshPublicKey in the inventory yet',
-    '# romania (store, copies): no sshPublicKey in the inventory yet',
   ]);
-  // The aggregator lets every peer report; the admin host lets every peer fetch its files.
+  // The aggregator lets every peer report, each as its own account.
   const aggregator = hostOf(seed, seed.aggregatorHost);
-  const lines = hostDocument(aggregator, seed).setup.authorizedKeys.backup.slice(2);
-  assert.equal(lines.length, seed.hosts.length - 1);
-  for (const line of lines) assert.match(line, /^# [a-z]+ \(.*report.*\): no sshPublicKey in the inventory yet$/);
+  const accounts = hostDocument(aggregator, seed).setup.accounts;
+  assert.equal(accounts.length, seed.hosts.length - 1);
+  for (const a of accounts) {
+    assert.equal(a.authorizedKeys.length, 3);
+    assert.match(a.authorizedKeys[2]!, new RegExp(`^# ${a.caller} \\(.*report.*\\): no sshPublicKey in the inventory yet$`));
+  }
 });
 
-test('a peer with a key may only run kindling-receive with its own name, without a pty or forwarding', () => {
+test("a peer's key may only run kindling-receive with its own name, in its own account, without a pty or forwarding", () => {
   const host = structuredClone(hostOf(seed, 'australia'));
-  host.access.backup[0]!.publicKey = ED25519;
-  const [, , keyed, unkeyed] = hostDocument(host, seed).setup.authorizedKeys.backup;
-  assert.equal(keyed, `restrict,command="/usr/local/bin/kindling-receive chile" ${ED25519} kindling@chile`);
-  assert.equal(unkeyed, '# romania (store, copies): no sshPublicKey in the inventory yet');
-});
-
-test('the repository user logs in on a copy host only, and only the repository host may use it', () => {
-  for (const fleet of [seed, fleet20]) {
-    for (const host of fleet.hosts) {
-      const doc = hostDocument(host, fleet);
-      assert.equal(doc.setup.repositoryLogsIn, host.repositoryCopy !== undefined && host.repositoryCopy.from !== host.name);
-      const peers = doc.setup.authorizedKeys.repository.slice(2);
-      // The seed has no keys yet, fleet20 has them all.
-      const from = host.repositoryCopy?.from;
-      const line = fleet === seed ? `# ${from} (repository): no sshPublicKey in the inventory yet` : new RegExp(`^restrict,command="/usr/local/bin/kindling-receive ${from}" ssh-ed25519 `);
-      if (doc.setup.repositoryLogsIn) {
-        assert.equal(peers.length, 1);
-        if (typeof line === 'string') assert.equal(peers[0], line);
-        else assert.match(peers[0]!, line);
-      }
-      else assert.deepEqual(peers, []);
+  host.access[0]!.publicKey = ED25519;
+  const [chile, romania] = hostDocument(host, seed).setup.accounts;
+  assert.equal(chile!.authorizedKeys[2], `restrict,command="/usr/local/bin/kindling-receive chile" ${ED25519} kindling@chile`);
+  assert.equal(chile!.authorizedKeys.length, 3);
+  assert.equal(romania!.authorizedKeys[2], '# romania (store, copies): no sshPublicKey in the inventory yet');
+  // fleet20 has every key: each account holds exactly its caller's key, nobody else's.
+  for (const h of fleet20.hosts) {
+    for (const a of hostDocument(h, fleet20).setup.accounts) {
+      const keys = a.authorizedKeys.filter((l) => !l.startsWith('#'));
+      assert.equal(keys.length, 1, `${h.name}/${a.account}`);
+      assert.match(keys[0]!, new RegExp(`^restrict,command="/usr/local/bin/kindling-receive ${a.caller}" ssh-ed25519 \\S+ kindling@${a.caller}$`));
     }
   }
 });
 
-test('setup folder table: private own copies, one folder per sender owned by the backup user', () => {
+test('the repository arrives on a copy host as the repository host\'s own account, which owns the folder', () => {
+  for (const fleet of [seed, fleet20]) {
+    for (const host of fleet.hosts) {
+      const doc = hostDocument(host, fleet);
+      const repo = doc.setup.directories.find((d) => d.path === '/archive/repo-backup')!;
+      const sending = host.access.filter((a) => a.verbs.includes('repository'));
+      if (host.repositoryCopy && host.repositoryCopy.from !== host.name) {
+        assert.deepEqual(sending.map((a) => a.account), [`kb-${host.repositoryCopy.from}`]);
+        assert.deepEqual([repo.owner, repo.group, repo.mode], [`kb-${host.repositoryCopy.from}`, `kb-${host.repositoryCopy.from}`, '0755']);
+      } else {
+        assert.deepEqual(sending, []);
+        assert.deepEqual([repo.owner, repo.group], ['root', 'root']);
+      }
+    }
+  }
+});
+
+test("setup folder table: private own copies, each sender's folder root's, sticky, its account's group", () => {
   const doc = hostDocument(hostOf(seed, 'australia'), seed);
   assert.deepEqual(
     doc.setup.directories.map((d) => d.entry),
@@ -72,28 +89,54 @@ test('setup folder table: private own copies, one folder per sender owned by the
       '/var/lib/kindling/home root root 0755',
       '/archive/blaze-backup root root 0755',
       '/archive/blaze-backup/australia root root 0700',
-      '/archive/blaze-backup/chile backup backup 0700',
-      '/archive/blaze-backup/romania backup backup 0700',
-      '/archive/repo-backup backup backup 0755',
-      '/var/log/blaze-backup backup backup 0755',
+      '/archive/blaze-backup/chile root kb-chile 1770',
+      '/archive/blaze-backup/romania root kb-romania 1770',
+      '/archive/repo-backup root root 0755',
+      '/var/log/blaze-backup root root 0755',
       '/etc/sysconfig root root 0755',
     ],
   );
 });
 
+test("setup folder table of the aggregator: each caller's report spool is root's, sticky, its account's group", () => {
+  const aggregator = hostOf(seed, seed.aggregatorHost);
+  const rows = hostDocument(aggregator, seed).setup.directories.filter((d) => d.path.startsWith('/var/spool/kindling'));
+  assert.deepEqual(rows.slice(0, 3).map((d) => d.entry), [
+    '/var/spool/kindling root root 0755',
+    '/var/spool/kindling/reports root root 0755',
+    '/var/spool/kindling/merging root root 0700',
+  ]);
+  assert.deepEqual(
+    rows.slice(3).map((d) => d.entry),
+    aggregator.access.map((a) => `/var/spool/kindling/reports/${a.caller} root kb-${a.caller} 1770`),
+  );
+  assert.equal(hostDocument(aggregator, seed).paths.reportMergeDir, '/var/spool/kindling/merging');
+  for (const other of seed.hosts.filter((h) => !h.isAggregator)) {
+    assert.deepEqual(hostDocument(other, seed).setup.directories.filter((d) => d.path.startsWith('/var/spool')), [], other.name);
+  }
+});
+
 test('setup folder table of the 20-host fleet: every receiver has exactly one folder per sender', () => {
   for (const host of fleet20.hosts) {
     const rows = hostDocument(host, fleet20).setup.directories;
-    const senders = rows.filter((r) => r.owner === host.users.backup && r.path.startsWith(`${host.paths.backupRoot}/`));
+    const senders = rows.filter((r) => r.path.startsWith(`${host.paths.backupRoot}/`) && r.path !== host.paths.ownBackupDir);
     assert.deepEqual(
       senders.map((r) => r.path),
       host.receivesFrom.map((peer) => `/archive/blaze-backup/${peer}`),
     );
-    for (const r of senders) assert.equal(r.mode, '0700');
+    for (const r of senders) assert.deepEqual([r.owner, r.group, r.mode], ['root', `kb-${r.path.split('/').pop()}`, '1770']);
     assert.equal(new Set(rows.map((r) => r.path)).size, rows.length, `${host.name}: a folder twice`);
-    const repo = rows.find((r) => r.path === '/archive/repo-backup')!;
-    assert.equal(repo.owner, host.repositoryCopy ? host.users.repository : host.users.backup);
   }
+});
+
+test("the admin host's dist folders: each host's readable by that host's account only", () => {
+  const admin = hostOf(seed, seed.adminHost);
+  assert.deepEqual(
+    hostDocument(admin, seed).setup.distFolders.map((d) => d.entry),
+    admin.access.map((a) => `'kb-${a.caller} /srv/kindling/dist/${a.caller}'`),
+  );
+  assert.equal(hostDocument(admin, seed).setup.distFolders.length, seed.hosts.length - 1);
+  for (const other of seed.hosts.filter((h) => !h.isAdmin)) assert.deepEqual(hostDocument(other, seed).setup.distFolders, [], other.name);
 });
 
 test('paths, the fstab line and the alias line are built once, from the plan', () => {
@@ -113,7 +156,8 @@ test('paths, the fstab line and the alias line are built once, from the plan', (
     blazeLock: '/run/lock/kindling-blaze.lock',
     targetCopyDir: '/archive/blaze-backup/australia/',
     knownHosts: '/var/lib/kindling/ssh/known_hosts',
-    reportCountDir: '/var/log/blaze-backup/report-counts',
+    reportCountDir: '/var/lib/kindling/report-counts',
+      reportMergeDir: '/var/spool/kindling/merging',
   });
   const v = host.archiveVolume;
   assert.equal(doc.fstabLine, `${v.device} /archive ${v.fsType} ${v.options},nofail,x-systemd.device-timeout=30s 0 2`);
@@ -141,13 +185,14 @@ test('blaze kinds: archives, then each dump, then the globals; dumps share the d
   assert.equal(hostDocument(hostOf(seed, 'australia'), seed).blaze.dumpEstimateBytes, 0);
 });
 
-test("kindling-receive's verb table quotes each caller's verbs as one word", () => {
+test("kindling-receive's tables: each caller's account, and its verbs quoted as one word", () => {
   const aggregator = hostOf(seed, seed.aggregatorHost);
-  const rows = hostDocument(aggregator, seed).receive.backupVerbs;
-  assert.equal(rows.length, aggregator.access.backup.length);
+  const rows = hostDocument(aggregator, seed).receive.callers;
+  assert.equal(rows.length, aggregator.access.length);
   for (const [i, row] of rows.entries()) {
-    const access = aggregator.access.backup[i]!;
+    const access = aggregator.access[i]!;
     assert.equal(row.caller, access.caller);
+    assert.equal(row.account, `kb-${access.caller}`);
     assert.equal(row.verbs, access.verbs.length === 1 ? access.verbs[0] : `'${access.verbs.join(' ')}'`);
   }
 });
@@ -200,7 +245,7 @@ test('the fstab lines earlier releases wrote: the inventory options without nofa
   assert.deepEqual(earlierFstabLines({ ...volume, options: 'nofail,x-systemd.device-timeout=5min' }), []);
 });
 
-test("logrotate: root's logs everywhere, the aggregated log only on the aggregator, owned by its writer", () => {
+test("logrotate: root's logs everywhere, the aggregated log only on the aggregator, root's (no peer account writes it)", () => {
   const aggregator = hostOf(seed, seed.aggregatorHost);
   const other = seed.hosts.find((h) => h.name !== seed.aggregatorHost)!;
   const rotations = hostDocument(aggregator, seed).logRotations;
@@ -208,7 +253,7 @@ test("logrotate: root's logs everywhere, the aggregated log only on the aggregat
     rotations.map((r) => [r.files, r.create]),
     [
       [[aggregator.paths.blazeLog, aggregator.paths.wildfireLog], '0600 root root'],
-      [[aggregator.paths.aggregateLog], `0644 ${aggregator.users.backup} ${aggregator.users.backup}`],
+      [[aggregator.paths.aggregateLog], '0644 root root'],
     ],
   );
   assert.deepEqual(
@@ -282,7 +327,7 @@ test("the free-space floor is the larger of 1 GiB and two of the host's own nigh
     const doc = hostDocument(host, fleet);
     assert.equal(doc.receive.freeSpaceFloorBytes, Math.max(1024 ** 3, 2 * host.capacity.nightlyBytes), host.name);
     assert.equal(doc.receive.reportLinesPerNight, REPORT_LINES_PER_NIGHT);
-    assert.equal(doc.paths.reportCountDir, `${host.paths.logDir}/report-counts`);
+    assert.equal(doc.paths.reportCountDir, `${host.paths.stateDir}/report-counts`);
   }
   assert.equal(REPORT_LINES_PER_NIGHT, 8);
   // A host whose nights are large keeps two of them free.

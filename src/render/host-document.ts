@@ -1,8 +1,8 @@
 // The view model of one host's folder: every value a host template prints that is not a plain
 // field of the plan, computed once here so that templates only loop and interpolate. The
 // security-relevant text (authorized_keys lines above all) is then testable without rendering.
-import type { ArchiveItem, FleetPlan, HostPlan, KnownHostPlan, PeerAccess, SshEndpoint } from '../plan/model';
-import { HOST_SCRIPT_TABLE } from '../plan/plan';
+import type { ArchiveItem, FleetPlan, HostPlan, KnownHostPlan, PeerAccess, RepositoryGuardPlan, SshEndpoint } from '../plan/model';
+import { HOST_SCRIPT_TABLE, repositoryIncomingDir } from '../plan/plan';
 import { freeSpaceFloorBytes } from '../forecast/budget';
 import { cronQuote, shellQuote } from './shell-quote';
 
@@ -111,6 +111,8 @@ export interface HostDocument {
     clockFile: string;
     /** The received manifests this host's blaze has verified (each is checked once). */
     verifiedDir: string;
+    /** Where the repository host's account mirrors the repository (kindling-receive's repository verb). */
+    repositoryIncoming: string;
   };
   /** Lines of this host's known_hosts: exactly the peers it connects to. */
   knownHostsLines: string[];
@@ -138,6 +140,8 @@ export interface HostDocument {
     directories: DirectoryRow[];
     /** Lines of the authorized_keys of the backup user and of the repository user. */
     authorizedKeys: { backup: string[]; repository: string[] };
+    /** On the repository host: the marker file that makes its repository copyable, else ''. */
+    repositoryMarker: string;
   };
   blaze: {
     /** Each database dump's share of the database estimate, in bytes. */
@@ -152,6 +156,18 @@ export interface HostDocument {
     prunedKinds: OwnKind[];
     /** The globals dump is decompressed to check it: the script needs DECOMPRESS. */
     readsBackCompressed: boolean;
+    /** The guard of the repository copies blaze makes (drives, snapshots), if it makes any. */
+    repositoryGuard: RepositoryGuardPlan | undefined;
+    /** 1 when the drives' repository source must be a mount point, else 0. */
+    repositoryMustBeMounted: 0 | 1;
+    /** Where a repository copy host keeps its snapshots (no trailing slash), else ''. */
+    snapshotsDir: string;
+  };
+  wildfire: {
+    /** Where the repository lands on each copy host, for the header comment. */
+    repositoryRemoteDir: string;
+    /** 1 when the repository must be a mount point before it is sent, else 0. */
+    repositoryMustBeMounted: 0 | 1;
   };
   receive: {
     backupVerbs: VerbRow[];
@@ -286,7 +302,9 @@ export function setupDirectories(host: HostPlan): DirectoryRow[] {
     row(paths.backupRoot, 'root', '0755'),
     row(paths.ownBackupDir, 'root', '0700'),
     ...host.receivesFrom.map((peer) => row(`${paths.backupRoot}/${peer}`, users.backup, '0700')),
-    row(paths.repoBackupDir, host.repositoryCopy ? users.repository : users.backup, '0755'),
+    // On a copy host the snapshots are root's; the sender's account writes incoming/ only.
+    row(paths.repoBackupDir, host.repositoryCopy ? 'root' : users.backup, '0755'),
+    ...(host.repositoryCopy ? [row(host.repositoryCopy.incomingDir, users.repository, '0755')] : []),
     row(paths.logDir, users.backup, '0755'),
     row(paths.sysconfig.replace(/\/[^/]+$/, ''), 'root', '0755'),
   ];
@@ -405,7 +423,7 @@ function summaries(host: HostPlan, fleet: FleetPlan, setupDetails: { needsReposi
           `  report      append the one summary line on stdin to ${paths.aggregateLog}`,
           `              (at most ${REPORT_LINES_PER_NIGHT} a night per caller)`,
           `  dist        rsync from ${fleet.distServeDir}/CALLER/ (rrsync: read-only), for kindling-fetch`,
-          `  repository  rsync into ${paths.repoBackupDir}/ as ${users.repository} (rrsync: write-only)`,
+          `  repository  rsync into ${repositoryIncomingDir(paths)}/ as ${users.repository} (rrsync: write-only)`,
         ],
       },
       'Anything else is refused and logged to syslog (auth).',
@@ -481,6 +499,7 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
       arrivalsDir: `${paths.stateDir}/arrivals`,
       clockFile: `${paths.stateDir}/blaze-clock`,
       verifiedDir: `${paths.stateDir}/verified`,
+      repositoryIncoming: repositoryIncomingDir(paths),
     },
     knownHostsLines: knownHostsLines(host, fleet, host.knownHosts),
     peers: {
@@ -507,6 +526,7 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
         backup: authorizedKeysLines(host, fleet, host.users.backup, host.access.backup, receiveCommand),
         repository: authorizedKeysLines(host, fleet, host.users.repository, host.access.repository, receiveCommand),
       },
+      repositoryMarker: host.repository ? `${host.repository.path}${host.repository.guard.markerFile}` : '',
     },
     blaze: {
       // Database estimates are for all dumps of a night; each dump gets its share.
@@ -519,6 +539,13 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
       manifest: manifestKind,
       prunedKinds: [...blazeKinds(host), manifestKind],
       readsBackCompressed: db !== undefined,
+      repositoryGuard: host.removable?.guard ?? host.repositoryCopy?.guard,
+      repositoryMustBeMounted: host.removable?.guard.mustBeMountPoint ? 1 : 0,
+      snapshotsDir: host.repositoryCopy ? host.repositoryCopy.dir.replace(/\/+$/, '') : '',
+    },
+    wildfire: {
+      repositoryRemoteDir: host.repository?.copies[0]?.remoteDir ?? '',
+      repositoryMustBeMounted: host.repository?.guard.mustBeMountPoint ? 1 : 0,
     },
     receive: {
       backupVerbs: verbRows(host.access.backup),

@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { scratchDirFor } from '../support/scratch';
 import { buildPlan } from '../../../src/pipeline';
 import { forecastCapacity, forecastInputs } from '../../../src/forecast/forecast';
-import { forecastFleet, type HostForecast } from '../../../src/forecast/simulate';
+import { forecastFleet, snapshotChainBytes, type HostForecast } from '../../../src/forecast/simulate';
 import { CopyFolder, isPruned, SECONDS_PER_DAY } from '../../../src/forecast/prune';
 import { forecastWarning } from '../../../src/forecast/summary';
 import { freeSpaceFloorBytes, senderBudgetBytes } from '../../../src/forecast/budget';
@@ -64,10 +66,13 @@ test('three hosts, no growth: own copies, received copies and a repository snaps
     'own etc': [10, 20, 30, 30, 30],
     'copies from charlie': [30, 60, 90, 90, 90],
   });
-  // bravo keeps its own 20M for 3 days (4 copies), alpha's 10M for 3 days, and the 100M repository.
+  // bravo keeps its own 20M for 3 days (4 copies), alpha's 10M for 3 days, and the 100M
+  // repository twice: the incoming mirror alpha writes, and root's snapshots of it (the first a
+  // full copy, then nothing changes, so each later one is hard links only).
   assert.deepEqual(tableOf(forecast.byHost.get('bravo')!), {
     'own etc': [20, 40, 60, 80, 80],
     'copies from alpha': [10, 20, 30, 40, 40],
+    'repository incoming': [100, 100, 100, 100, 100],
     'repository snapshots': [100, 100, 100, 100, 100],
   });
   // charlie keeps its own 30M for 1 day (2 copies) and bravo's 20M for bravo's 1 network day.
@@ -75,15 +80,15 @@ test('three hosts, no growth: own copies, received copies and a repository snaps
     'own etc': [30, 60, 60, 60, 60],
     'copies from bravo': [20, 40, 40, 40, 40],
   });
-  assert.deepEqual(forecast.byHost.get('bravo')!.usedBytes.map((b) => b / MiB), [130, 160, 190, 220, 220]);
+  assert.deepEqual(forecast.byHost.get('bravo')!.usedBytes.map((b) => b / MiB), [230, 260, 290, 320, 320]);
 });
 
-test('the summary: bravo (200M) is full on night 4, charlie (1100M) below its 1 GiB floor from night 2, alpha neither; they fill first first', () => {
+test('the summary: bravo (300M) is full on night 4, charlie (1100M) below its 1 GiB floor from night 2, alpha neither; they fill first first', () => {
   const forecast = forecastCapacity(estimates(), { nights: 60, growthPerNight: 0 });
   assert.deepEqual(
     forecast.summaries.map((s) => [s.host, s.floorNight, s.fullNight, s.peakBytes / MiB]),
     [
-      ['bravo', 1, 4, 220],
+      ['bravo', 1, 4, 320],
       ['charlie', 2, undefined, 100],
       ['alpha', undefined, undefined, 120],
     ],
@@ -92,12 +97,12 @@ test('the summary: bravo (200M) is full on night 4, charlie (1100M) below its 1 
   assert.deepEqual(
     bravo.largest.map((c) => [c.label, c.percent]),
     [
-      ['repository snapshots', 45], // 100 of 220
-      ['own etc', 36], // 80 of 220
-      ['copies from alpha', 18], // 40 of 220
+      ['repository incoming', 31], // 100 of 320
+      ['repository snapshots', 31], // 100 of 320
+      ['own etc', 25], // 80 of 320
     ],
   );
-  assert.equal(forecastWarning(bravo), 'bravo: /archive full on night 4; largest: repository snapshots 45 %, own etc 36 %, copies from alpha 18 %');
+  assert.equal(forecastWarning(bravo), 'bravo: /archive full on night 4; largest: repository incoming 31 %, repository snapshots 31 %, own etc 25 %');
   assert.equal(forecastWarning(forecast.summaries[2]!), undefined);
 });
 
@@ -111,6 +116,42 @@ test('a budget hit: charlie growing 10 % a night outgrows its budget on alpha (3
   const kept = charlie(2) + charlie(3) + charlie(4);
   assert.deepEqual(received, [charlie(1), charlie(1) + charlie(2), charlie(1) + charlie(2) + charlie(3), kept, kept, kept, kept]);
   assert.deepEqual(alpha!.budgetHits, [{ sender: 'charlie', budgetBytes: 150 * MiB, night: 5 }]);
+});
+
+test('repository snapshots: the oldest kept snapshot is a full copy, each later one adds what grew that night', () => {
+  // 100, 110, 105, 120 with three kept: 110 (full) + 0 (shrank by 5: its files stay in 110's) + 15.
+  assert.equal(snapshotChainBytes([100, 110, 105, 120], 3), 125);
+  assert.equal(snapshotChainBytes([100, 110, 105, 120], 1), 120);
+  assert.equal(snapshotChainBytes([100, 110, 105, 120], 10), 100 + 10 + 0 + 15);
+  assert.equal(snapshotChainBytes([], 3), 0);
+});
+
+test('a shrinking repository: bravo\'s snapshots keep the deleted files until alpha\'s 3 network days have pruned the snapshot that held them', () => {
+  const [bravo] = forecastFleet(forecastInputs(estimates()), { nights: 7, growthPerNight: -0.1 }).filter((f) => f.host === 'bravo');
+  const size = (night: number): number => Math.round(100 * MiB * 0.9 ** (night - 1));
+  const series = (label: string): number[] => bravo!.contributors.find((c) => c.label === label)!.bytes;
+  assert.deepEqual(series('repository incoming'), [1, 2, 3, 4, 5, 6, 7].map(size));
+  // Snapshots of nights n-3 … n stay (the newest and the 3 days before it): the oldest is the largest.
+  assert.deepEqual(series('repository snapshots'), [1, 1, 1, 1, 2, 3, 4].map(size));
+});
+
+test('targetBudget replaces the computed budget: charlie\'s 100M on alpha is full after three 30M nights, and the plan gives alpha\'s store the same number', (t) => {
+  const dir = scratchDirFor(t);
+  const inventory = join(dir, 'three-hosts.yaml');
+  const text = readFileSync(THREE_HOSTS, 'utf8').replace('    targets: [alpha]\n', '    targets: [alpha]\n    targetBudget: 100M\n');
+  assert.notEqual(text, readFileSync(THREE_HOSTS, 'utf8'));
+  writeFileSync(inventory, text);
+  const { plan } = buildPlan(inventory);
+  const budgets = new Map(plan.hosts.map((h) => [h.name, h.capacity]));
+  const [alpha] = forecastFleet(forecastInputs(budgets), { nights: 5, growthPerNight: 0 }).filter((f) => f.host === 'alpha');
+  // 30 + 30 + 30 = 90M fit; night 4 would make 120M > 100M (the computed budget is 150M).
+  assert.deepEqual(alpha!.budgetHits, [{ sender: 'charlie', budgetBytes: 100 * MiB, night: 4 }]);
+  assert.deepEqual(alpha!.contributors.find((c) => c.label === 'copies from charlie')!.bytes.map((b) => b / MiB), [30, 60, 90, 90, 90]);
+  const received = plan.hosts.find((h) => h.name === 'alpha')!.receivedCopies.find((r) => r.host === 'charlie')!;
+  assert.equal(received.budgetBytes, 100 * MiB);
+  // Without it, the plan's budget is the computed one.
+  const computed = buildPlan(THREE_HOSTS).plan.hosts.find((h) => h.name === 'alpha')!.receivedCopies.find((r) => r.host === 'charlie')!;
+  assert.equal(computed.budgetBytes, senderBudgetBytes(30 * MiB, 2));
 });
 
 test('the free-space floor is the larger of 1 GiB and two nights of the host\'s own copies', () => {

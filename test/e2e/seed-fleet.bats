@@ -569,10 +569,13 @@ config_sums() {
   fleet_exec chile umount /mnt/koji
   assert_equal "chile night: $(e2e_night_status repository-empty chile)" "chile night: 1"
   run e2e_night_log repository-empty chile wildfire-sync.log
-  assert_line --regexp " chile wildfire\[[0-9]+\] ERROR repository: refused: /mnt/koji has no marker file \.kindling-repository: not the repository .*; nothing sent to romania scotland$"
-  e2e_assert_mailed repository-empty chile "wildfire on chile: 2 copy(ies) failed"
+  assert_line --regexp " chile wildfire\[[0-9]+\] ERROR repository: refused: /mnt/koji has no marker file \.kindling-repository: not the repository; nothing sent to romania scotland$"
+  # (The mail address is the one the re-key scenario before may have changed.)
+  run e2e_night_mail repository-empty chile
+  assert_line "Subject: wildfire on chile: 2 copy(ies) failed"
+  assert_line --partial '  repository: refused: /mnt/koji has no marker file'
   run e2e_night_log repository-empty iraq blaze-wildfire.log
-  assert_line --regexp "^[^ ]+ chile wildfire FAILED copied to iraq, australia; failed: repository@romania \(refused: .*\), repository@scotland \(refused: .*\)$"
+  assert_line --regexp "^[^ ]+ chile wildfire FAILED copied to iraq, australia; failed: repository@romania \(refused: /mnt/koji has no marker file \.kindling-repository: not the repository\), repository@scotland \(refused: .*\)$"
   e2e_hosts_but chile
   e2e_assert_night_ok repository-empty "${E2E_OTHERS[@]}"
   # Both copies are the repository of the night before, and each of the last three nights

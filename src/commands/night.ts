@@ -58,7 +58,7 @@ function blazeSteps(host: HostPlan): { script: string; what: string }[] {
     const copy = host.repositoryCopy;
     steps.push({
       script: 'blaze',
-      what: `snapshot ${copy.incomingDir}/ → ${copy.dir}<YYYY-MM-DD>/ as root (unchanged files hard-linked to the previous snapshot), kept ${copy.days} days (${copy.from}'s retention)`,
+      what: `snapshot ${copy.incomingDir}/ → ${copy.dir}<YYYY-MM-DD>/ as root (hard links to incoming's files, which become root's and read-only), kept ${copy.days} days (${copy.from}'s retention)`,
     });
   }
   if (host.removable) {

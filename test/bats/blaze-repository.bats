@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # The history of the repository on a repository copy host (fixture host echo): charlie's
 # account mirrors the repository into /archive/repo-backup/incoming/, and echo's blaze, as
-# root, makes a dated snapshot of it each night, unchanged files hard-linked to the snapshot
-# before, pruned by charlie's network retention (2 days, at least 1). Nights are runs of the
+# root, makes a dated snapshot of it each night: hard links to incoming's files, which it
+# makes root's and read-only (the repository is held once, plus what changed), pruned by
+# charlie's network retention (2 days, at least 1). Nights are runs of the
 # real blaze in a sandbox (helpers/blaze.bash) under faketime, one day apart.
 load common
 load helpers/blaze
@@ -26,6 +27,15 @@ make_incoming() {
   touch "$INCOMING/.kindling-repository"
   touch -d '2026-01-01 12:00' "$INCOMING"/pkg/*.rpm
   chown -R "$SENDER_UID:$SENDER_UID" "$INCOMING"
+}
+
+# Writes stdin to incoming's NAME as the sender's rsync does: a new file of the sender's,
+# renamed over the name (never written into the file there): arrive NAME
+arrive() {
+  local temporary="$INCOMING/${1%/*}/.${1##*/}.tmp"
+  cat >"$temporary"
+  chown "$SENDER_UID:$SENDER_UID" "$temporary"
+  mv "$temporary" "$INCOMING/$1"
 }
 
 # Runs echo's blaze N days from now: blaze_night N. NO_FAKE_STAT: the clock moves, the files'
@@ -74,42 +84,45 @@ inode() {
   stat -c %i -- "$1"
 }
 
-@test "three nights of snapshots: each holds that night's repository, root's, unchanged files hard-linked to the night before (never to incoming); charlie's retention prunes them" {
+@test "three nights of snapshots: each holds that night's repository, root's and read-only, unchanged files one inode in incoming and every snapshot; charlie's retention prunes them" {
   blaze_sandbox echo
   make_incoming
   keep_night 0
   blaze_night 0
   assert_success
   # Night 1: a package changes, one is added, one removed (1 of 25: within 10 %).
-  head -c 3000 /dev/urandom >"$INCOMING/pkg/01.rpm"
-  head -c 3000 /dev/urandom >"$INCOMING/pkg/21.rpm"
+  head -c 3000 /dev/urandom | arrive pkg/01.rpm
+  head -c 3000 /dev/urandom | arrive pkg/21.rpm
   rm "$INCOMING/pkg/02.rpm"
-  chown -R "$SENDER_UID:$SENDER_UID" "$INCOMING"
   keep_night 1
   blaze_night 1
   assert_success
   # Night 2: the repodata changes.
-  printf '<repomd rev="2"/>\n' >"$INCOMING/repodata/repomd.xml"
+  printf '<repomd rev="2"/>\n' | arrive repodata/repomd.xml
   keep_night 2
   blaze_night 2
   assert_success
   for night in 0 1 2; do assert_snapshot "$night"; done
   local s0 s1 s2
   s0=$(snapshot 0) s1=$(snapshot 1) s2=$(snapshot 2)
-  # Unchanged: one inode in every snapshot, not incoming's.
+  # Unchanged: one inode in incoming and every snapshot.
+  assert_equal "$(inode "$s0/pkg/03.rpm")" "$(inode "$INCOMING/pkg/03.rpm")"
   assert_equal "$(inode "$s1/pkg/03.rpm")" "$(inode "$s0/pkg/03.rpm")"
   assert_equal "$(inode "$s2/pkg/03.rpm")" "$(inode "$s0/pkg/03.rpm")"
   assert_equal "$(inode "$s2/pkg/01.rpm")" "$(inode "$s1/pkg/01.rpm")"
+  assert_equal "$(inode "$s2/pkg/21.rpm")" "$(inode "$INCOMING/pkg/21.rpm")"
   assert_equal "$(inode "$s2/pkg/21.rpm")" "$(inode "$s1/pkg/21.rpm")"
-  [[ "$(inode "$s0/pkg/03.rpm")" != "$(inode "$INCOMING/pkg/03.rpm")" ]] || fail "snapshot linked to incoming"
   # Changed: a new file that night.
   [[ "$(inode "$s1/pkg/01.rpm")" != "$(inode "$s0/pkg/01.rpm")" ]] || fail "changed file still linked"
   [[ "$(inode "$s2/repodata/repomd.xml")" != "$(inode "$s1/repodata/repomd.xml")" ]] || fail "changed file still linked"
   [[ ! -e "$s1/pkg/02.rpm" && -f "$s0/pkg/02.rpm" ]] || fail "a removed package is not kept in the snapshot before"
-  # Root's files, and no set-user-ID bit taken from the sender.
-  run find "$s0" "$s1" "$s2" ! -uid 0
+  # Root's files (and folders) without write, set-user-ID or set-group-ID bits; incoming's
+  # files too (they are the same), its folders still the sender's.
+  run find "$s0" "$s1" "$s2" \( ! -uid 0 -o ! -gid 0 \)
   assert_output ''
-  run find "$s0" "$s1" "$s2" -perm /6000
+  run find "$s0" "$s1" "$s2" "$INCOMING" -type f \( -perm /6222 -o ! -uid 0 \)
+  assert_output ''
+  run find "$INCOMING" -type d ! -uid "$SENDER_UID"
   assert_output ''
   run grep -c "INFO repository-snapshot: wrote /archive/repo-backup/" "$ROOT/var/log/blaze-backup.log"
   assert_output 3
@@ -179,3 +192,62 @@ inode() {
   assert_output 1
 }
 
+
+# Runs COMMAND in echo's sandbox (where incoming is /archive/repo-backup/incoming) as the
+# sender's account: its uid, no other group: as_sender COMMAND
+as_sender() {
+  sandbox_run "$ROOT" setpriv --reuid="$SENDER_UID" --regid="$SENDER_UID" --clear-groups \
+    -- bash -c "$1"
+}
+
+@test "after the take-over the sender cannot write into a file a snapshot holds; it can unlink or replace a name, and the snapshot keeps the bytes" {
+  first_snapshot
+  local s0 kept
+  s0=$(snapshot 0)
+  kept=$(sha256sum <"$INCOMING/pkg/03.rpm")
+  local incoming=/archive/repo-backup/incoming
+  # The sender reaches and reads the file (so a refusal below is the file's own)...
+  run as_sender "sha256sum <$incoming/pkg/03.rpm"
+  assert_success
+  assert_output "$kept"
+  # ... but cannot write into it, make it writable again or truncate another.
+  run as_sender "printf tampered >>$incoming/pkg/03.rpm"
+  assert_failure
+  assert_output --partial 'Permission denied'
+  run as_sender "chmod u+w $incoming/pkg/03.rpm"
+  assert_failure
+  assert_output --partial 'Operation not permitted'
+  run as_sender "truncate -s 0 $incoming/pkg/04.rpm"
+  assert_failure
+  assert_output --partial 'Permission denied'
+  # Unlinking a name and renaming a new file over another (what rsync does) still work.
+  run as_sender "rm $incoming/pkg/03.rpm && printf new >$incoming/pkg/.05.rpm.tmp \
+    && mv $incoming/pkg/.05.rpm.tmp $incoming/pkg/05.rpm"
+  assert_success
+  [[ ! -e "$INCOMING/pkg/03.rpm" ]] || fail "the sender could not unlink a name"
+  assert_equal "$(sha256sum <"$s0/pkg/03.rpm")" "$kept"
+  assert_equal "$(tree "$s0")" "$FIRST_SNAPSHOT"
+  # The next night takes the new file over too, and links it.
+  blaze_night 1
+  assert_success
+  assert_equal "$(stat -c '%u %g %A' "$INCOMING/pkg/05.rpm")" '0 0 -r--r--r--'
+  assert_equal "$(inode "$(snapshot 1)/pkg/05.rpm")" "$(inode "$INCOMING/pkg/05.rpm")"
+  [[ ! -e "$(snapshot 1)/pkg/03.rpm" ]] || fail "an unlinked name is in the new snapshot"
+}
+
+@test "the snapshots hold the repository once: du of the snapshot folder is incoming's plus the changed files' old bytes and the snapshots' folders" {
+  first_snapshot
+  # Night 1: 01 changes (3000 bytes), 02 goes (3000 bytes): the old bytes of both stay.
+  head -c 3000 /dev/urandom | arrive pkg/01.rpm
+  rm "$INCOMING/pkg/02.rpm"
+  blaze_night 1
+  assert_success
+  local all incoming folders
+  all=$(du -s --bytes "$ROOT/archive/repo-backup" | cut -f1)
+  incoming=$(du -s --bytes "$INCOMING" | cut -f1)
+  folders=$(find "$ROOT/archive/repo-backup" -path "$INCOMING" -prune -o -type d -printf '%s\n' | awk '{ s += $1 } END { print s }')
+  assert_equal "$((all - incoming - folders))" 6000
+  # The newest snapshot is incoming itself, file for file.
+  run bash -c "cd '$(snapshot 1)' && find . -type f -printf '%P %i\n' | LC_ALL=C sort"
+  assert_output "$(cd "$INCOMING" && find . -type f -printf '%P %i\n' | LC_ALL=C sort)"
+}

@@ -48,7 +48,7 @@ test('what a host receives is given with the sender\'s start, in the receiver\'s
   assert.match(out, /hongkong +copies into \/archive\/blaze-backup\/hongkong\/, after its night starts at 02:05 UTC; here 21:05 in January, 22:05 in July/);
   assert.match(out, /chile +the repository into \/archive\/repo-backup\/incoming\/ \(as apache\)/);
   // Its blaze keeps the history, as root, for chile's network retention.
-  assert.match(out, /blaze +snapshot \/archive\/repo-backup\/incoming\/ → \/archive\/repo-backup\/<YYYY-MM-DD>\/ as root \(unchanged files hard-linked to the previous snapshot\), kept 30 days \(chile's retention\)/);
+  assert.match(out, /blaze +snapshot \/archive\/repo-backup\/incoming\/ → \/archive\/repo-backup\/<YYYY-MM-DD>\/ as root \(hard links to incoming's files, which become root's and read-only\), kept 30 days \(chile's retention\)/);
 });
 
 test('the repository host\'s night says from what it syncs the repository, and the deletion share', () => {

@@ -5,8 +5,8 @@
 // target (a copy that would take the sender's folder over its budget is refused), the
 // host's blaze writes tonight's own copies, then prunes own and received copies with the
 // rule of prune_kind (src/forecast/prune.ts). The bytes counted are those left after the prune.
-// A repository-copy host holds the repository twice: the incoming mirror and root's snapshots
-// (snapshotChainBytes), which never share a file with incoming.
+// A repository-copy host holds the repository once: the incoming mirror, whose files the
+// snapshots hard-link, plus the files older snapshots still hold (snapshotChainBytes).
 import { senderBudgetBytes, freeSpaceFloorBytes } from './budget';
 import type { ArchiveContributors } from '../inventory/capacity';
 import { CopyFolder, SECONDS_PER_DAY } from './prune';
@@ -112,15 +112,15 @@ function hostSizes(input: ForecastHostInput, options: ForecastOptions): HostSize
 
 /**
  * What the KEPT newest nightly snapshots of a repository of SIZES (one size a night, oldest
- * first) hold together: the oldest kept snapshot is a full copy; each later one adds what grew
- * that night (unchanged files are hard links into the one before). A repository that only
- * grows costs its newest size; one that shrank keeps its deleted files until the snapshots
- * that hold them are pruned.
+ * first) hold beyond the incoming mirror: the newest snapshot is incoming itself (hard links
+ * to its files), and each older one adds the files deleted since. Sizes are all the model
+ * sees, so that is what the repository shrank by each night within the kept snapshots: one
+ * that only grows costs nothing more; one that shrank keeps its deleted files until the
+ * snapshots that hold them are pruned.
  */
 export function snapshotChainBytes(sizes: readonly number[], kept: number): number {
-  const first = Math.max(0, sizes.length - kept);
-  let bytes = sizes[first] ?? 0;
-  for (let night = first + 1; night < sizes.length; night++) bytes += Math.max(0, sizes[night]! - sizes[night - 1]!);
+  let bytes = 0;
+  for (let night = Math.max(1, sizes.length - kept + 1); night < sizes.length; night++) bytes += Math.max(0, sizes[night - 1]! - sizes[night]!);
   return bytes;
 }
 

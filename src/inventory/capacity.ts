@@ -18,8 +18,8 @@ export interface CapacityEstimate {
   /** Copies received from other hosts × network retention. */
   receivedBytes: number;
   /**
-   * The repository on repository-copy hosts: the incoming mirror (the sender's files) and the
-   * snapshots (root's; hard links cannot join the two), so twice its size; else 0.
+   * The repository on repository-copy hosts, once: the snapshots are hard links to incoming's
+   * files (which blaze makes root's and read-only), so they add only what changed; else 0.
    */
   repositoryCopyBytes: number;
   /** The inventory's targetBudget of this host (its folder on each target), else undefined. */
@@ -57,12 +57,6 @@ export function ownKindEstimates(host: Host): { kind: string; nightlyBytes: numb
   if (host.database && host.roles.includes('DBHOST')) kinds.push({ kind: 'postgresql', nightlyBytes: parseSize(host.database.estimatedSize) ?? 0 });
   return kinds;
 }
-
-/**
- * A repository-copy host holds the repository twice: the incoming mirror the REPOHOST's account
- * writes, and root's snapshots (unchanged files hard-linked between snapshots, never to incoming).
- */
-export const REPOSITORY_COPIES_HELD = 2;
 
 /** HOST's targetBudget from the inventory, in bytes, or undefined. */
 export function targetBudgetBytes(host: Host): number | undefined {
@@ -112,7 +106,7 @@ function computeEstimates(inventory: Inventory): Map<string, CapacityEstimate> {
     const nightly = nightlyByHost.get(host)!;
     const ownBytes = nightly * host.retention.localDays;
     const receivedBytes = received.get(host.name) ?? 0;
-    const repositoryCopyBytes = host.roles.includes('COPYREPOHOST') ? REPOSITORY_COPIES_HELD * repositoryBytes : 0;
+    const repositoryCopyBytes = host.roles.includes('COPYREPOHOST') ? repositoryBytes : 0;
     const requiredBytes = Math.max(MINIMUM_CONFIG_BYTES, ownBytes + receivedBytes) + repositoryCopyBytes;
     const sizeBytes = host.archive.size.value === undefined ? undefined : parseSize(host.archive.size.value);
     const shortfalls: string[] = [];
@@ -120,7 +114,7 @@ function computeEstimates(inventory: Inventory): Map<string, CapacityEstimate> {
       if (sizeBytes < MINIMUM_CONFIG_BYTES + repositoryCopyBytes) {
         shortfalls.push(
           repositoryCopyBytes > 0
-            ? `below the seed's minimum of 10 GB for configuration backups plus ${formatBytes(repositoryCopyBytes)} for the repository (incoming mirror and snapshots)`
+            ? `below the seed's minimum of 10 GB for configuration backups plus ${formatBytes(repositoryCopyBytes)} for the repository`
             : "below the seed's minimum of 10 GB for configuration backups",
         );
       }

@@ -122,6 +122,42 @@ run_wildfire() {
   assert_output "$(printf '%s\n' a.rpm base-{01..18}.rpm c.rpm)"
 }
 
+@test "an incoming whose files charlie's blaze took over (root's, read-only) takes the mirror twice, exit 0: a changed file arrives as a new inode, the snapshot's stays byte for byte, unchanged files untouched" {
+  local incoming snapshot before_unchanged before_snapshot
+  incoming="$(fleet_dir charlie)/archive/repo-backup/incoming"
+  snapshot="$(fleet_dir charlie)/archive/repo-backup/2026-01-01"
+  # What charlie's blaze does each night (blaze-repository.bats runs the real one): a
+  # snapshot of hard links to incoming's files, which become root's and read-only.
+  rsync --recursive --links --times --link-dest="$incoming" "$incoming/" "$snapshot/"
+  find "$snapshot" -type f -exec chown root:root {} + -exec chmod a-w,ug-s {} +
+  assert_equal "$(stat -c '%u %A' "$incoming/f42/x86_64/a.rpm")" '0 -r--r--r--'
+  before_unchanged=$(stat -c '%i %u %a %Y %Z' "$incoming/f42/x86_64/base-01.rpm")
+  before_snapshot=$(stat -c '%i %s %Y' "$snapshot/f42/x86_64/a.rpm"; sha256sum <"$snapshot/f42/x86_64/a.rpm")
+  printf 'package a, version 2\n' >"$(fleet_dir bravo)/mnt/repo/f42/x86_64/a.rpm"
+  run_wildfire
+  assert_success
+  refute_output --partial 'Operation not permitted'
+  run grep -c 'INFO finished: copied to alpha, charlie, repository@charlie; failed: none' <<<"$RUN_LOG"
+  assert_output 1
+  run_wildfire
+  assert_success
+  run grep -c 'INFO finished: copied to alpha, charlie, repository@charlie; failed: none' <<<"$RUN_LOG"
+  assert_output 1
+  run grep -cE 'Operation not permitted|rsync exit 23' <<<"$RUN_LOG"
+  assert_output 0
+  # The changed file: a new inode in incoming (the sender's), the snapshot's old one as it was.
+  assert_equal "$(cat "$incoming/f42/x86_64/a.rpm")" 'package a, version 2'
+  [[ "$(stat -c %i "$incoming/f42/x86_64/a.rpm")" != "$(stat -c %i "$snapshot/f42/x86_64/a.rpm")" ]] \
+    || fail "the changed file was written into the snapshot's inode"
+  assert_equal "$(stat -c %u "$incoming/f42/x86_64/a.rpm")" "$(fleet_exec charlie id -u apache)"
+  assert_equal "$(stat -c '%i %s %Y' "$snapshot/f42/x86_64/a.rpm"; sha256sum <"$snapshot/f42/x86_64/a.rpm")" "$before_snapshot"
+  assert_equal "$(cat "$snapshot/f42/x86_64/a.rpm")" 'package a'
+  # An unchanged file: same inode, owner, mode, modification and change times (no chmod, no
+  # utime: --times left it alone).
+  assert_equal "$(stat -c '%i %u %a %Y %Z' "$incoming/f42/x86_64/base-01.rpm")" "$before_unchanged"
+  rm -rf -- "$snapshot"
+}
+
 # Prints "path size sha256 mtime" of every file of charlie's repository copy.
 repository_copy() {
   archive_files charlie | grep '^repo-backup/' || true

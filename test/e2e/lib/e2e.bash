@@ -813,6 +813,11 @@ e2e_assert_repository_copies() {
         assert_equal "${host} snapshot: $(e2e_tree_sums "${host}" "/archive/repo-backup/${today}")" "${host} snapshot: ${sums}"
         assert_equal "${host} snapshot not root's: $(fleet_exec "${host}" find "/archive/repo-backup/${today}" ! -uid 0)" \
           "${host} snapshot not root's: "
+        # The repository is held once: the snapshot's files are incoming's, made read-only.
+        assert_equal "${host} writable: $(fleet_exec "${host}" find "/archive/repo-backup/${today}" -type f -perm /6222)" \
+          "${host} writable: "
+        assert_equal "${host} README inode: $(fleet_exec "${host}" stat -c %i "/archive/repo-backup/${today}/README")" \
+          "${host} README inode: $(fleet_exec "${host}" stat -c %i /archive/repo-backup/incoming/README)"
       else
         # The copy host's night came before the repository host's: nothing had arrived yet.
         run fleet_exec "${host}" grep -c \

@@ -67,28 +67,28 @@ test('three hosts, no growth: own copies, received copies and a repository snaps
     'copies from charlie': [30, 60, 90, 90, 90],
   });
   // bravo keeps its own 20M for 3 days (4 copies), alpha's 10M for 3 days, and the 100M
-  // repository twice: the incoming mirror alpha writes, and root's snapshots of it (the first a
-  // full copy, then nothing changes, so each later one is hard links only).
+  // repository once: the incoming mirror alpha writes, whose files root's snapshots hard-link
+  // (nothing changes, so the snapshots hold nothing more).
   assert.deepEqual(tableOf(forecast.byHost.get('bravo')!), {
     'own etc': [20, 40, 60, 80, 80],
     'copies from alpha': [10, 20, 30, 40, 40],
     'repository incoming': [100, 100, 100, 100, 100],
-    'repository snapshots': [100, 100, 100, 100, 100],
+    'repository snapshots': [0, 0, 0, 0, 0],
   });
   // charlie keeps its own 30M for 1 day (2 copies) and bravo's 20M for bravo's 1 network day.
   assert.deepEqual(tableOf(forecast.byHost.get('charlie')!), {
     'own etc': [30, 60, 60, 60, 60],
     'copies from bravo': [20, 40, 40, 40, 40],
   });
-  assert.deepEqual(forecast.byHost.get('bravo')!.usedBytes.map((b) => b / MiB), [230, 260, 290, 320, 320]);
+  assert.deepEqual(forecast.byHost.get('bravo')!.usedBytes.map((b) => b / MiB), [130, 160, 190, 220, 220]);
 });
 
-test('the summary: bravo (300M) is full on night 4, charlie (1100M) below its 1 GiB floor from night 2, alpha neither; they fill first first', () => {
+test('the summary: bravo (200M) is full on night 4, charlie (1100M) below its 1 GiB floor from night 2, alpha neither; they fill first first', () => {
   const forecast = forecastCapacity(estimates(), { nights: 60, growthPerNight: 0 });
   assert.deepEqual(
     forecast.summaries.map((s) => [s.host, s.floorNight, s.fullNight, s.peakBytes / MiB]),
     [
-      ['bravo', 1, 4, 320],
+      ['bravo', 1, 4, 220],
       ['charlie', 2, undefined, 100],
       ['alpha', undefined, undefined, 120],
     ],
@@ -97,12 +97,12 @@ test('the summary: bravo (300M) is full on night 4, charlie (1100M) below its 1 
   assert.deepEqual(
     bravo.largest.map((c) => [c.label, c.percent]),
     [
-      ['repository incoming', 31], // 100 of 320
-      ['repository snapshots', 31], // 100 of 320
-      ['own etc', 25], // 80 of 320
+      ['repository incoming', 45], // 100 of 220
+      ['own etc', 36], // 80 of 220
+      ['copies from alpha', 18], // 40 of 220
     ],
   );
-  assert.equal(forecastWarning(bravo), 'bravo: /archive full on night 4; largest: repository incoming 31 %, repository snapshots 31 %, own etc 25 %');
+  assert.equal(forecastWarning(bravo), 'bravo: /archive full on night 4; largest: repository incoming 45 %, own etc 36 %, copies from alpha 18 %');
   assert.equal(forecastWarning(forecast.summaries[2]!), undefined);
 });
 
@@ -118,11 +118,16 @@ test('a budget hit: charlie growing 10 % a night outgrows its budget on alpha (3
   assert.deepEqual(alpha!.budgetHits, [{ sender: 'charlie', budgetBytes: 150 * MiB, night: 5 }]);
 });
 
-test('repository snapshots: the oldest kept snapshot is a full copy, each later one adds what grew that night', () => {
-  // 100, 110, 105, 120 with three kept: 110 (full) + 0 (shrank by 5: its files stay in 110's) + 15.
-  assert.equal(snapshotChainBytes([100, 110, 105, 120], 3), 125);
-  assert.equal(snapshotChainBytes([100, 110, 105, 120], 1), 120);
-  assert.equal(snapshotChainBytes([100, 110, 105, 120], 10), 100 + 10 + 0 + 15);
+test('repository snapshots beyond incoming: the newest is incoming\'s files, each older one holds what was deleted after it', () => {
+  // 100, 110, 105, 120 with three kept (110, 105, 120): 110 → 105 deleted 5, 105 → 120 none.
+  assert.equal(snapshotChainBytes([100, 110, 105, 120], 3), 5);
+  // Only the newest: it is incoming itself.
+  assert.equal(snapshotChainBytes([100, 110, 105, 120], 1), 0);
+  // Every night kept: 0 (grew) + 5 + 0 (grew).
+  assert.equal(snapshotChainBytes([100, 110, 105, 120], 10), 5);
+  // Shrinking each night, two of three kept: 90 → 70 deleted 20.
+  assert.equal(snapshotChainBytes([100, 90, 70], 2), 20);
+  assert.equal(snapshotChainBytes([100, 90, 70], 3), 30);
   assert.equal(snapshotChainBytes([], 3), 0);
 });
 
@@ -131,8 +136,10 @@ test('a shrinking repository: bravo\'s snapshots keep the deleted files until al
   const size = (night: number): number => Math.round(100 * MiB * 0.9 ** (night - 1));
   const series = (label: string): number[] => bravo!.contributors.find((c) => c.label === label)!.bytes;
   assert.deepEqual(series('repository incoming'), [1, 2, 3, 4, 5, 6, 7].map(size));
-  // Snapshots of nights n-3 … n stay (the newest and the 3 days before it): the oldest is the largest.
-  assert.deepEqual(series('repository snapshots'), [1, 1, 1, 1, 2, 3, 4].map(size));
+  // Snapshots of nights n-3 … n stay (the newest and the 3 days before it): beyond incoming
+  // (night n's size) they hold what was deleted since the oldest kept one (its size).
+  const oldestKept = [1, 1, 1, 1, 2, 3, 4];
+  assert.deepEqual(series('repository snapshots'), oldestKept.map((oldest, index) => size(oldest) - size(index + 1)));
 });
 
 test('targetBudget replaces the computed budget: charlie\'s 100M on alpha is full after three 30M nights, and the plan gives alpha\'s store the same number', (t) => {

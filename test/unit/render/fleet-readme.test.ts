@@ -122,11 +122,12 @@ test('Backup location capacity: the seed\'s devices and sizes, estimated use, he
     assert.match(row.headroom!, /^−?\d+(\.\d+)? (MB|GB|TB)$/, host);
   }
   // 5.0G is below the seed's own 10 GB minimum; the repository copy hosts hold the 2 TB
-  // repository twice (incoming and the snapshots), which their 2.0T and 2.2T cannot.
+  // repository once (the snapshots are hard links to incoming's files), which fits.
   assert.match(rowOf(table, 'host', 'hongkong').warnings!, /below the seed's minimum of 10 GB/);
   assert.equal(rowOf(table, 'host', 'iraq').warnings, '—');
-  assert.match(rowOf(table, 'host', 'romania')['estimated use']!, /^4\.\d\d TB$/);
-  assert.match(rowOf(table, 'host', 'romania').warnings!, /plus 4\.00 TB for the repository \(incoming mirror and snapshots\)/);
+  assert.match(rowOf(table, 'host', 'romania')['estimated use']!, /^2\.\d\d TB$/);
+  assert.equal(rowOf(table, 'host', 'romania').warnings, '—');
+  assert.equal(rowOf(table, 'host', 'scotland').warnings, '—');
 });
 
 test('Log files and Data retention: the seed\'s logs and its 30 and 3 days', () => {

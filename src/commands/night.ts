@@ -54,6 +54,13 @@ function blazeSteps(host: HostPlan): { script: string; what: string }[] {
     const g = host.database.globals;
     steps.push({ script: 'blaze', what: `pg_dumpall --globals-only (roles, tablespaces) → ${dir}/${g.filePrefix}<Mon-DD-YYYY>${g.extension}` });
   }
+  if (host.repositoryCopy) {
+    const copy = host.repositoryCopy;
+    steps.push({
+      script: 'blaze',
+      what: `snapshot ${copy.incomingDir}/ → ${copy.dir}<YYYY-MM-DD>/ as root (hard links to incoming's files, which become root's and read-only), kept ${copy.days} days (${copy.from}'s retention)`,
+    });
+  }
   if (host.removable) {
     steps.push({
       script: 'blaze',
@@ -73,7 +80,13 @@ function wildfireSteps(host: HostPlan): { script: string; what: string }[] {
     what: `LAN copy ${host.paths.ownBackupDir}/ → ${t.host}:${t.remoteDir} (rsync as ${t.user}; ${host.retention.networkDays} days kept there)`,
   }));
   for (const c of host.repository?.copies ?? []) {
-    steps.push({ script: 'wildfire', what: `repository sync ${host.repository!.path} → ${c.host}:${c.remoteDir} (rsync as ${host.repository!.user})` });
+    const guard = host.repository!.guard;
+    steps.push({
+      script: 'wildfire',
+      what:
+        `repository sync ${host.repository!.path} → ${c.host}:${c.remoteDir} (rsync as ${host.repository!.user}; ` +
+        `only from ${guard.mustBeMountPoint ? 'a mounted repository with ' : 'a repository with '}${guard.markerFile}, refused over ${guard.maxDeletePercent} % deleted)`,
+    });
   }
   return steps;
 }
@@ -90,7 +103,7 @@ function receiveLines(host: HostPlan, fleet: FleetPlan): string[] {
   if (host.repositoryCopy) {
     const sender = byName.get(host.repositoryCopy.from)!;
     lines.push(
-      `  ${sender.name.padEnd(width)}  the repository into ${host.repositoryCopy.dir} (as ${host.repositoryCopy.user}), after its night starts at ${describeStart(sender.schedule)}${inReceiverZone(sender.schedule, host.schedule)}`,
+      `  ${sender.name.padEnd(width)}  the repository into ${host.repositoryCopy.incomingDir}/ (as ${host.repositoryCopy.user}), after its night starts at ${describeStart(sender.schedule)}${inReceiverZone(sender.schedule, host.schedule)}`,
     );
   }
   return lines;

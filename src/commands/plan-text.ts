@@ -40,7 +40,7 @@ export function planAsText(hosts: HostPlan[]): string {
     out.push(`  copies to:    ${h.targets.map((t) => `${t.host}:${t.remoteDir}`).join(', ') || '(none)'}`);
     if (h.receivesFrom.length > 0) out.push(`  receives:     ${h.receivesFrom.join(', ')}`);
     if (h.repository) out.push(`  repository:   ${h.repository.path} → ${h.repository.copies.map((c) => `${c.host}:${c.remoteDir}`).join(', ')}`);
-    if (h.repositoryCopy) out.push(`  repo copy:    from ${h.repositoryCopy.from} into ${h.repositoryCopy.dir}`);
+    if (h.repositoryCopy) out.push(`  repo copy:    from ${h.repositoryCopy.from} into ${h.repositoryCopy.incomingDir}/, snapshots in ${h.repositoryCopy.dir}`);
     if (h.removable) out.push(`  removable:    drives labelled ${h.removable.labelPrefix}NNN, ${h.removable.keepDays} days kept`);
     out.push(`  retention:    ${h.retention.localDays} days local, ${h.retention.networkDays} days on targets`);
     const size = h.capacity.sizeBytes === undefined ? '?' : formatBytes(h.capacity.sizeBytes);

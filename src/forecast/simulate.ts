@@ -5,6 +5,8 @@
 // target (a copy that would take the sender's folder over its budget is refused), the
 // host's blaze writes tonight's own copies, then prunes own and received copies with the
 // rule of prune_kind (src/forecast/prune.ts). The bytes counted are those left after the prune.
+// A repository-copy host holds the repository once: the incoming mirror, whose files the
+// snapshots hard-link, plus the files older snapshots still hold (snapshotChainBytes).
 import { senderBudgetBytes, freeSpaceFloorBytes } from './budget';
 import type { ArchiveContributors } from '../inventory/capacity';
 import { CopyFolder, SECONDS_PER_DAY } from './prune';
@@ -113,6 +115,20 @@ function hostSizes(input: ForecastHostInput, options: ForecastOptions): HostSize
   };
 }
 
+/**
+ * What the KEPT newest nightly snapshots of a repository of SIZES (one size a night, oldest
+ * first) hold beyond the incoming mirror: the newest snapshot is incoming itself (hard links
+ * to its files), and each older one adds the files deleted since. Sizes are all the model
+ * sees, so that is what the repository shrank by each night within the kept snapshots: one
+ * that only grows costs nothing more; one that shrank keeps its deleted files until the
+ * snapshots that hold them are pruned.
+ */
+export function snapshotChainBytes(sizes: readonly number[], kept: number): number {
+  let bytes = 0;
+  for (let night = Math.max(1, sizes.length - kept + 1); night < sizes.length; night++) bytes += Math.max(0, sizes[night - 1]! - sizes[night]!);
+  return bytes;
+}
+
 /** Forecasts every host of INPUTS (senders are looked up among them) for options.nights nights. */
 export function forecastFleet(inputs: ForecastHostInput[], options: ForecastOptions): HostForecast[] {
   return inputs.map(fleetForecaster(inputs, options));
@@ -143,7 +159,7 @@ function forecastHost(
   const senders = contributors.senders.map((s) => ({
     host: s.host,
     folder: new CopyFolder(s.networkDays, s.keepNewest),
-    budgetBytes: senderBudgetBytes(estimateByHost.get(s.host) ?? 0, s.networkDays),
+    budgetBytes: s.targetBudgetBytes ?? senderBudgetBytes(estimateByHost.get(s.host) ?? 0, s.networkDays),
     sizes: sizesByHost.get(s.host),
   }));
   const series: ContributorSeries[] = [
@@ -153,9 +169,17 @@ function forecastHost(
   const repositoryObserved = options.observedRepository;
   const repositoryGrowth = repositoryObserved?.growthPerNight ?? options.growthPerNight;
   const repositoryBase = contributors.repositoryBytes > 0 ? (repositoryObserved?.bytes ?? contributors.repositoryBytes) : 0;
-  const repository: ContributorSeries | undefined =
-    repositoryBase > 0 ? { kind: 'repository', name: '', label: 'repository snapshots', bytes: [] } : undefined;
-  if (repository) series.push(repository);
+  const repository =
+    repositoryBase > 0
+      ? {
+          incoming: { kind: 'repository' as const, name: 'incoming', label: 'repository incoming', bytes: [] as number[] },
+          snapshots: { kind: 'repository' as const, name: 'snapshots', label: 'repository snapshots', bytes: [] as number[] },
+          // One snapshot a night, pruned as blaze prunes them: which nights are still kept.
+          kept: new CopyFolder(contributors.repositoryRetention.days, contributors.repositoryRetention.keepNewest),
+          sizes: [] as number[],
+        }
+      : undefined;
+  if (repository) series.push(repository.incoming, repository.snapshots);
 
   // In the order of series: own kinds, then senders.
   const folders = [...ownFolders.map((f) => f.folder), ...senders.map((s) => s.folder)];
@@ -179,10 +203,14 @@ function forecastHost(
       used += folder.bytes;
     });
     if (repository) {
-      // Snapshots hard-link unchanged files: a repository that only grows costs its newest size.
       const bytes = grown(repositoryBase, repositoryGrowth, night);
-      repository.bytes.push(bytes);
-      used += bytes;
+      repository.sizes.push(bytes);
+      repository.kept.store({ seconds, bytes });
+      repository.kept.prune();
+      const snapshots = snapshotChainBytes(repository.sizes, repository.kept.count);
+      repository.incoming.bytes.push(bytes);
+      repository.snapshots.bytes.push(snapshots);
+      used += bytes + snapshots;
     }
     usedBytes.push(used);
   }

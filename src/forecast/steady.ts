@@ -111,14 +111,15 @@ export function steadySummarizer(inputs: ForecastHostInput[], options: ForecastO
     const budgetHits: ForecastSummary['budgetHits'] = [];
     for (const sender of contributors.senders) {
       const bytes = sentByHost.get(sender.host) ?? 0;
-      const budgetBytes = senderBudgetBytes(estimateByHost.get(sender.host) ?? 0, sender.networkDays);
+      const budgetBytes = sender.targetBudgetBytes ?? senderBudgetBytes(estimateByHost.get(sender.host) ?? 0, sender.networkDays);
       const refusedFrom = firstRefusedNight(bytes, budgetBytes, folderCap(sender.networkDays, sender.keepNewest, Infinity));
       if (refusedFrom <= options.nights) budgetHits.push({ sender: sender.host, budgetBytes, night: refusedFrom });
       folders.push({ label: `copies from ${sender.host}`, bytes, cap: folderCap(sender.networkDays, sender.keepNewest, refusedFrom) });
     }
     // The simulation records hits night by night, senders in order within a night.
     budgetHits.sort((a, b) => a.night - b.night);
-    // Snapshots hard-link unchanged files: the repository costs its size from the first night.
+    // Snapshots hard-link incoming's files: a repository of constant size costs its size from
+    // the first night (incoming), and its snapshots nothing more (simulate.ts, snapshotChainBytes).
     const repositoryBytes = contributors.repositoryBytes > 0 ? Math.round(contributors.repositoryBytes) : 0;
     return summaryOfSeries({
       host: input.name,
@@ -129,7 +130,7 @@ export function steadySummarizer(inputs: ForecastHostInput[], options: ForecastO
       usedBytes: usedBytesUntilSteady(folders, repositoryBytes, options.nights),
       contributorsOnNight: (night) => {
         const list = folders.map((folder) => ({ label: folder.label, bytes: Math.min(night, folder.cap) * folder.bytes }));
-        if (repositoryBytes > 0) list.push({ label: 'repository snapshots', bytes: repositoryBytes });
+        if (repositoryBytes > 0) list.push({ label: 'repository incoming', bytes: repositoryBytes }, { label: 'repository snapshots', bytes: 0 });
         return list;
       },
       budgetHits,

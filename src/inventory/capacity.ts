@@ -17,8 +17,13 @@ export interface CapacityEstimate {
   ownBytes: number;
   /** Copies received from other hosts × network retention. */
   receivedBytes: number;
-  /** One repository copy, on repository-copy hosts. */
+  /**
+   * The repository on repository-copy hosts, once: the snapshots are hard links to incoming's
+   * files (which blaze makes root's and read-only), so they add only what changed; else 0.
+   */
   repositoryCopyBytes: number;
+  /** The inventory's targetBudget of this host (its folder on each target), else undefined. */
+  targetBudgetBytes: number | undefined;
   /** max(10 GB, own + received) + repository copy. */
   requiredBytes: number;
   /** Why the estimate does not fit, in words; empty when it fits. */
@@ -35,10 +40,15 @@ export interface ArchiveContributors {
   keepNewest: number;
   /** One night's copy of each own kind: archives by source name, "postgresql" for all dumps. */
   ownKinds: { kind: string; nightlyBytes: number }[];
-  /** Hosts that send their copies here, with their network retention (sorted by name). */
-  senders: { host: string; networkDays: number; keepNewest: number }[];
-  /** The repository copy kept here (repository-copy hosts), else 0. */
+  /**
+   * Hosts that send their copies here, with their network retention (sorted by name) and the
+   * inventory's targetBudget of the sender, when it has one.
+   */
+  senders: { host: string; networkDays: number; keepNewest: number; targetBudgetBytes: number | undefined }[];
+  /** The size of the repository whose copy is kept here (repository-copy hosts), else 0. */
   repositoryBytes: number;
+  /** How long the snapshots of the repository are kept here: the REPOHOST's network retention. */
+  repositoryRetention: { days: number; keepNewest: number };
 }
 
 /** One night's copy of each of HOST's own kinds, from the inventory's estimates. */
@@ -46,6 +56,11 @@ export function ownKindEstimates(host: Host): { kind: string; nightlyBytes: numb
   const kinds = host.sources.map((source) => ({ kind: source.name, nightlyBytes: parseSize(source.estimatedSize) ?? 0 }));
   if (host.database && host.roles.includes('DBHOST')) kinds.push({ kind: 'postgresql', nightlyBytes: parseSize(host.database.estimatedSize) ?? 0 });
   return kinds;
+}
+
+/** HOST's targetBudget from the inventory, in bytes, or undefined. */
+export function targetBudgetBytes(host: Host): number | undefined {
+  return host.targetBudget === undefined ? undefined : parseSize(host.targetBudget);
 }
 
 /** One night's bytes of KINDS together. */
@@ -79,12 +94,15 @@ function computeEstimates(inventory: Inventory): Map<string, CapacityEstimate> {
       if (!receiver || receiver === host) continue;
       received.set(receiver.name, (received.get(receiver.name) ?? 0) + perNight * host.retention.networkDays);
       const list = senders.get(receiver.name) ?? [];
-      list.push({ host: host.name, networkDays: host.retention.networkDays, keepNewest: host.retention.keepNewest });
+      list.push({ host: host.name, networkDays: host.retention.networkDays, keepNewest: host.retention.keepNewest, targetBudgetBytes: targetBudgetBytes(host) });
       senders.set(receiver.name, list);
     }
   }
   const repositoryHost = inventory.hosts.find((h) => h.roles.includes('REPOHOST') && h.repository);
   const repositoryBytes = repositoryHost?.repository ? (parseSize(repositoryHost.repository.estimatedSize) ?? 0) : 0;
+  const repositoryRetention = repositoryHost
+    ? { days: repositoryHost.retention.networkDays, keepNewest: repositoryHost.retention.keepNewest }
+    : { days: 0, keepNewest: 0 };
 
   const estimates = new Map<string, CapacityEstimate>();
   for (const host of inventory.hosts) {
@@ -99,7 +117,7 @@ function computeEstimates(inventory: Inventory): Map<string, CapacityEstimate> {
       if (sizeBytes < MINIMUM_CONFIG_BYTES + repositoryCopyBytes) {
         shortfalls.push(
           repositoryCopyBytes > 0
-            ? `below the seed's minimum of 10 GB for configuration backups plus ${formatBytes(repositoryCopyBytes)} for the repository copy`
+            ? `below the seed's minimum of 10 GB for configuration backups plus ${formatBytes(repositoryCopyBytes)} for the repository`
             : "below the seed's minimum of 10 GB for configuration backups",
         );
       }
@@ -112,9 +130,20 @@ function computeEstimates(inventory: Inventory): Map<string, CapacityEstimate> {
       keepNewest: host.retention.keepNewest,
       ownKinds: kindsByHost.get(host)!,
       senders: (senders.get(host.name) ?? []).sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0)),
-      repositoryBytes: repositoryCopyBytes,
+      repositoryBytes: repositoryCopyBytes > 0 ? repositoryBytes : 0,
+      repositoryRetention,
     };
-    estimates.set(host.name, { sizeBytes, nightlyBytes: nightly, ownBytes, receivedBytes, repositoryCopyBytes, requiredBytes, shortfalls, contributors });
+    estimates.set(host.name, {
+      sizeBytes,
+      nightlyBytes: nightly,
+      ownBytes,
+      receivedBytes,
+      repositoryCopyBytes,
+      targetBudgetBytes: targetBudgetBytes(host),
+      requiredBytes,
+      shortfalls,
+      contributors,
+    });
   }
   return estimates;
 }

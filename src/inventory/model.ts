@@ -30,6 +30,10 @@ export interface Database {
 export interface Repository {
   path: string;
   estimatedSize: string;
+  /** The repository path must be a mount point before anything is copied from it. */
+  mustBeMountPoint: boolean;
+  /** The largest share (percent) of a copy's files one night may delete. */
+  maxDeletePercent: number;
   origin: DocPath;
 }
 
@@ -76,6 +80,8 @@ export interface Host {
   address: string | undefined;
   /** Its ssh port (default 22). */
   port: number | undefined;
+  /** The inventory's size for this host's folder on each target, replacing the computed budget. */
+  targetBudget: string | undefined;
   /** "type base64" of the host's kindling key, comment dropped. */
   sshPublicKey: string | undefined;
   /** "type base64" of the host's ssh host key, comment dropped (its peers' known_hosts). */

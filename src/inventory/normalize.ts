@@ -13,6 +13,8 @@ const DEFAULT_SOURCE_SIZE = '10M';
 const DEFAULT_DATABASE_SIZE = '1G';
 /** The seed: "the synced copy of the repository could go up to 2TB". */
 const DEFAULT_REPOSITORY_SIZE = '2TB';
+/** A night that would delete more than this share of a repository copy's files is refused. */
+const DEFAULT_MAX_DELETE_PERCENT = 10;
 
 export function normalizeInventory(file: string, written: WrittenInventory): Inventory {
   const defaults: WrittenDefaults = written.defaults ?? {};
@@ -70,10 +72,17 @@ function normalizeHost(name: string, host: WrittenHost, defaults: WrittenDefault
       ? { ...host.database, estimatedSize: host.database.estimatedSize ?? DEFAULT_DATABASE_SIZE, origin: [...origin, 'database'] }
       : undefined,
     repository: host.repository
-      ? { ...host.repository, estimatedSize: host.repository.estimatedSize ?? DEFAULT_REPOSITORY_SIZE, origin: [...origin, 'repository'] }
+      ? {
+          ...host.repository,
+          estimatedSize: host.repository.estimatedSize ?? DEFAULT_REPOSITORY_SIZE,
+          mustBeMountPoint: host.repository.mustBeMountPoint ?? true,
+          maxDeletePercent: host.repository.maxDeletePercent ?? DEFAULT_MAX_DELETE_PERCENT,
+          origin: [...origin, 'repository'],
+        }
       : undefined,
     address: host.address,
     port: host.port,
+    targetBudget: host.targetBudget,
     sshPublicKey: host.sshPublicKey?.split(' ').slice(0, 2).join(' '),
     sshHostKey: host.sshHostKey?.split(' ').slice(0, 2).join(' '),
   };

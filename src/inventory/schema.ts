@@ -154,6 +154,20 @@ const Repository = doc(
       estimatedSize: Type.Optional(
         doc(Size, 'Estimated size of the repository (default 2TB, the seed\'s figure); every COPYREPOHOST must hold one copy.', '2TB'),
       ),
+      mustBeMountPoint: Type.Optional(
+        doc(
+          Type.Boolean(),
+          'Whether the repository path must be a mount point (default true): wildfire and the removable drives\' mirror refuse to copy from it otherwise, so that a failed mount never empties the copies. Set false only for a repository that deliberately lives on the root file system; the marker file .kindling-repository is required either way.',
+          true,
+        ),
+      ),
+      maxDeletePercent: Type.Optional(
+        doc(
+          Type.Integer({ minimum: 0, maximum: 100 }),
+          'The largest share of the files of a repository copy (on a copy host, in a snapshot, on a removable drive) that one night may delete (default 10): a transfer that would delete more is refused and reported. Raise it for one night when a large deletion is intended.',
+          10,
+        ),
+      ),
     },
     { additionalProperties: false },
   ),
@@ -243,6 +257,13 @@ const Host = doc(
         ),
       ),
       port: Type.Optional(doc(Type.Integer({ minimum: 1, maximum: 65535 }), 'The ssh port of the host (default 22).', 22)),
+      targetBudget: Type.Optional(
+        doc(
+          Size,
+          "The most this host's folder on each of its targets may hold, replacing the computed budget (its nightly estimate × (network retention + 2) × 1.25): the target's store refuses copies beyond it, and the forecast counts with it. For a host whose estimate is known to be low, or a target that must not give it more.",
+          '2G',
+        ),
+      ),
       database: Type.Optional(Database),
       repository: Type.Optional(Repository),
       sshPublicKey: Type.Optional(

@@ -20,7 +20,7 @@ export const archiveCapacity: Rule = (inventory, problems) => {
     if (predicted !== undefined) messages.push(predicted);
     if (estimate.shortfalls.length > 0) {
       const parts = [`own ${formatBytes(estimate.ownBytes)}`, `received ${formatBytes(estimate.receivedBytes)}`];
-      if (estimate.repositoryCopyBytes > 0) parts.push(`repository copy ${formatBytes(estimate.repositoryCopyBytes)}`);
+      if (estimate.repositoryCopyBytes > 0) parts.push(`repository ${formatBytes(estimate.repositoryCopyBytes)}`);
       messages.push(
         `${predicted === undefined ? `host '${host.name}': ` : ''}/archive is ${host.archive.size.value} (${formatBytes(estimate.sizeBytes)}) but needs ${formatBytes(estimate.requiredBytes)}: ` +
           `${estimate.shortfalls.join('; ')} (estimated use: ${parts.join(' + ')})`,

@@ -94,21 +94,48 @@ export interface TargetPlan extends SshEndpoint {
   remoteDir: string;
 }
 
+/**
+ * What makes a folder the repository that may be copied: the marker file in it (created once by
+ * an admin, on the mounted repository) and, unless the inventory says otherwise, a mount point.
+ * A copy that would delete more than maxDeletePercent of the files it replaces is refused.
+ */
+export interface RepositoryGuardPlan {
+  /** Name of the marker file at the top of the repository: .kindling-repository */
+  markerFile: string;
+  /** The folder must be a mount point (mountpoint -q). */
+  mustBeMountPoint: boolean;
+  maxDeletePercent: number;
+}
+
 /** On the REPOHOST: the repository and the hosts that keep a copy of it. */
 export interface RepositoryPlan {
   path: string; // with trailing slash
   user: string;
+  /** remoteDir: where the copy host's account mirrors it (its incoming folder). */
   copies: (SshEndpoint & { remoteDir: string })[];
   estimatedBytes: number;
+  guard: RepositoryGuardPlan;
 }
 
-/** On a COPYREPOHOST: where the copy of the repository lands and who sends it. */
+/**
+ * On a COPYREPOHOST: the REPOHOST's account mirrors the repository into incomingDir; this host's
+ * blaze (root) then makes a dated snapshot dir/<YYYY-MM-DD>/ of it, unchanged files hard-linked
+ * to the previous snapshot, pruned by the REPOHOST's network retention.
+ */
 export interface RepositoryCopyPlan {
   from: string;
   /** How the REPOHOST is reached (for a known_hosts line of the sender). */
   fromSsh: SshEndpoint;
+  /** /archive/repo-backup/: the snapshots, root's. */
   dir: string;
+  /** /archive/repo-backup/incoming: the mirror the sender writes (and may delete in). */
+  incomingDir: string;
   user: string;
+  /** The REPOHOST's retention.networkDays and keepNewest, applied to the snapshots. */
+  days: number;
+  keepNewest: number;
+  /** The marker and deletion share checked on incoming (it is not a mount point: mustBeMountPoint false). */
+  guard: RepositoryGuardPlan;
 }
 
 /** On an RBDHOST: nightly mirror of the repository and the day's archives to labelled drives. */
@@ -118,6 +145,8 @@ export interface RemovablePlan {
   labelPattern: string;
   /** Folder mirrored to the drive's repository folder. */
   repositorySource: string;
+  /** Checked on repositorySource before a drive is written (a mount point only on the REPOHOST). */
+  guard: RepositoryGuardPlan;
   keepDays: number;
 }
 
@@ -178,7 +207,10 @@ export interface ReceivedCopiesPlan {
   days: number;
   /** The sender's retention.keepNewest: copies of each kind kept whatever their age. */
   keepNewest: number;
-  /** The most the sender's folder here may hold (src/forecast/budget.ts): kindling-receive's store refuses beyond it. */
+  /**
+   * The most the sender's folder here may hold: the sender's targetBudget from the inventory,
+   * else src/forecast/budget.ts's. kindling-receive's store refuses beyond it.
+   */
   budgetBytes: number;
   /** The sender's account here: its folder's group; blaze gives it each arrived copy, read-only. */
   account: string;

@@ -5,7 +5,7 @@ import { InternalError } from '../errors';
 import { estimateCapacity, type CapacityEstimate } from '../inventory/capacity';
 import { parseSize } from '../parse/size';
 import { parseStartTime } from '../parse/time';
-import type { ArchiveItem, CompressionPlan, FleetPlan, HostPaths, HostPlan, HostScript, PeerAccess, ReceivedCopiesPlan, SchedulePlan, SshEndpoint } from './model';
+import type { ArchiveItem, CompressionPlan, FleetPlan, HostPaths, HostPlan, HostScript, PeerAccess, ReceivedCopiesPlan, RepositoryGuardPlan, SchedulePlan, SshEndpoint } from './model';
 import { scheduleInUtc } from './schedule';
 import { basename } from 'node:path';
 import { senderBudgetBytes } from '../forecast/budget';
@@ -58,6 +58,9 @@ const DEAD_MAN_START = { hour: 12, minute: 0 };
 /** The port ssh uses when the inventory names none. */
 const DEFAULT_SSH_PORT = 22;
 
+/** The file an admin creates once at the top of the mounted repository: no marker, no copy. */
+export const REPOSITORY_MARKER_FILE = '.kindling-repository';
+
 /** How peers reach HOST over ssh. */
 export function sshEndpoint(host: Host): SshEndpoint {
   return { host: host.name, sshAddress: host.address ?? host.name, sshPort: host.port ?? DEFAULT_SSH_PORT };
@@ -79,6 +82,11 @@ const COMPRESSION: Record<'bzip2' | 'zstd', CompressionPlan> = {
   bzip2: { kind: 'bzip2', programs: ['lbzip2', 'pbzip2', 'bzip2'], tarExtension: '.tar.bz2', streamExtension: '.bz2' },
   zstd: { kind: 'zstd', programs: ['zstd'], tarExtension: '.tar.zst', streamExtension: '.zst' },
 };
+
+/** Where the REPOHOST's account mirrors the repository on a copy host; root snapshots it from there. */
+export function repositoryIncomingDir(paths: HostPaths): string {
+  return `${paths.repoBackupDir}/incoming`;
+}
 
 function withTrailingSlash(path: string): string {
   return path.endsWith('/') ? path : `${path}/`;
@@ -159,7 +167,7 @@ function receivedCopies(sender: HostPlan): ReceivedCopiesPlan {
     account: sender.account,
     days: sender.retention.networkDays,
     keepNewest: sender.retention.keepNewest,
-    budgetBytes: senderBudgetBytes(sender.capacity.nightlyBytes, sender.retention.networkDays),
+    budgetBytes: sender.capacity.targetBudgetBytes ?? senderBudgetBytes(sender.capacity.nightlyBytes, sender.retention.networkDays),
     manifest: { ...sender.manifest },
     kinds,
   };
@@ -172,6 +180,11 @@ export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPl
   if (!admin || !aggregator) throw new InternalError('the plan needs exactly one ADMHOST and one AGGREGHOST');
   const repositoryHost = inventory.hosts.find((h) => h.roles.includes('REPOHOST') && h.repository);
   const copyHosts = inventory.hosts.filter((h) => h.roles.includes('COPYREPOHOST'));
+  const repositoryGuard = (mustBeMountPoint: boolean): RepositoryGuardPlan => ({
+    markerFile: REPOSITORY_MARKER_FILE,
+    mustBeMountPoint,
+    maxDeletePercent: repositoryHost?.repository?.maxDeletePercent ?? 0,
+  });
 
   const receivers = new Map<string, string[]>();
   for (const host of inventory.hosts) {
@@ -243,19 +256,31 @@ export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPl
         ? {
             path: withTrailingSlash(host.repository!.path),
             user: accountOf(host.name),
-            copies: copyHosts.map((copyHost) => ({ ...sshEndpoint(copyHost), remoteDir: `${paths.repoBackupDir}/` })),
+            copies: copyHosts.map((copyHost) => ({ ...sshEndpoint(copyHost), remoteDir: `${repositoryIncomingDir(paths)}/` })),
             estimatedBytes: parseSize(host.repository!.estimatedSize) ?? 0,
+            guard: repositoryGuard(host.repository!.mustBeMountPoint),
           }
         : undefined,
       repositoryCopy: isCopyHost
-        ? { from: repositoryHost.name, fromSsh: sshEndpoint(repositoryHost), dir: `${paths.repoBackupDir}/`, user: accountOf(repositoryHost.name) }
+        ? {
+            from: repositoryHost.name,
+            fromSsh: sshEndpoint(repositoryHost),
+            dir: `${paths.repoBackupDir}/`,
+            incomingDir: repositoryIncomingDir(paths),
+            user: accountOf(repositoryHost.name),
+            days: repositoryHost.retention.networkDays,
+            keepNewest: repositoryHost.retention.keepNewest,
+            guard: repositoryGuard(false),
+          }
         : undefined,
       removable:
         host.roles.includes('RBDHOST') && (isRepoHost || isCopyHost)
           ? {
               labelPrefix: fleet.removableLabelPrefix,
               labelPattern: `^${fleet.removableLabelPrefix.replace(/[.-]/g, (c) => `\\${c}`)}[0-9]{3}$`,
-              repositorySource: isRepoHost ? withTrailingSlash(host.repository!.path) : `${paths.repoBackupDir}/`,
+              // A copy host mirrors what arrived tonight (its newest state of the repository).
+              repositorySource: isRepoHost ? withTrailingSlash(host.repository!.path) : `${repositoryIncomingDir(paths)}/`,
+              guard: repositoryGuard(isRepoHost && host.repository!.mustBeMountPoint),
               keepDays: host.retention.removableDays,
             }
           : undefined,

@@ -120,7 +120,8 @@ function layoutRow(host: HostPlan): LayoutRow {
   if (host.repository) {
     sources.push(host.repository.path);
     dataTypes.push('Repo');
-    for (const dir of new Set(host.repository.copies.map((c) => c.remoteDir))) locations.push(dir);
+    // The seed's Backup Layout names the folder; incoming/ and the dated snapshots are in it.
+    if (host.repository.copies.length > 0) locations.push(`${host.paths.repoBackupDir}/`);
   }
   return {
     host: host.name,
@@ -211,9 +212,13 @@ function notProtected(fleet: FleetPlan, hosts: HostPlan[]): string[] {
   );
   for (const host of hosts.filter((h) => h.repository)) {
     const copies = host.repository!.copies.map((c) => c.host);
-    const onDrives = host.removable ? ' and by blaze to the removable drives' : '';
+    const repository = host.repository!;
+    const days = host.retention.networkDays;
+    const onDrives = host.removable ? ` (the removable drives keep ${host.removable.keepDays} days of dated copies)` : '';
     lines.push(
-      `The repository copies have no history: ${host.repository!.path} of ${host.name} is mirrored, deletions included, by wildfire to ${copies.length > 0 ? listOf(copies) : 'no host'}${onDrives}, so a file deleted or damaged on ${host.name} is deleted or damaged in every copy after the next night.`,
+      `The repository's history is ${days} days long: ${repository.path} of ${host.name} is mirrored, deletions included, by wildfire to ${copies.length > 0 ? listOf(copies) : 'no host'}, whose blaze keeps a dated snapshot of it each night for ${days} days${onDrives}; ` +
+        `so a file deleted or damaged on ${host.name} is gone or damaged in the newest copies after the next night, and in every copy after ${days} days. ` +
+        `Nothing is copied from a repository that is not mounted or has no ${repository.guard.markerFile}, and a night that would delete more than ${repository.guard.maxDeletePercent} % of a copy's files is refused.`,
     );
   }
   lines.push(

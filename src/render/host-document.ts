@@ -1,8 +1,8 @@
 // The view model of one host's folder: every value a host template prints that is not a plain
 // field of the plan, computed once here so that templates only loop and interpolate. The
 // security-relevant text (authorized_keys lines above all) is then testable without rendering.
-import type { ArchiveItem, ArchiveVolumePlan, FleetPlan, HostPlan, KnownHostPlan, PeerAccess, SshEndpoint } from '../plan/model';
-import { HOST_SCRIPT_TABLE } from '../plan/plan';
+import type { ArchiveItem, ArchiveVolumePlan, FleetPlan, HostPlan, KnownHostPlan, PeerAccess, RepositoryGuardPlan, SshEndpoint } from '../plan/model';
+import { HOST_SCRIPT_TABLE, repositoryIncomingDir } from '../plan/plan';
 import { freeSpaceFloorBytes } from '../forecast/budget';
 import { cronQuote, shellQuote } from './shell-quote';
 
@@ -132,6 +132,8 @@ export interface HostDocument {
     clockFile: string;
     /** The received manifests this host's blaze has verified (each is checked once). */
     verifiedDir: string;
+    /** Where the repository host's account mirrors the repository (kindling-receive's repository verb). */
+    repositoryIncoming: string;
   };
   /** Lines of this host's known_hosts: exactly the peers it connects to. */
   knownHostsLines: string[];
@@ -163,6 +165,8 @@ export interface HostDocument {
     plannedAccounts: string[];
     /** On the admin host: each host's folder of distServeDir, readable by that host's account only. */
     distFolders: DistFolderRow[];
+    /** On the repository host: the marker file that makes its repository copyable, else ''. */
+    repositoryMarker: string;
   };
   blaze: {
     /** Each database dump's share of the database estimate, in bytes. */
@@ -177,6 +181,18 @@ export interface HostDocument {
     prunedKinds: OwnKind[];
     /** The globals dump is decompressed to check it: the script needs DECOMPRESS. */
     readsBackCompressed: boolean;
+    /** The guard of the repository copies blaze makes (drives, snapshots), if it makes any. */
+    repositoryGuard: RepositoryGuardPlan | undefined;
+    /** 1 when the drives' repository source must be a mount point, else 0. */
+    repositoryMustBeMounted: 0 | 1;
+    /** Where a repository copy host keeps its snapshots (no trailing slash), else ''. */
+    snapshotsDir: string;
+  };
+  wildfire: {
+    /** Where the repository lands on each copy host, for the header comment. */
+    repositoryRemoteDir: string;
+    /** 1 when the repository must be a mount point before it is sent, else 0. */
+    repositoryMustBeMounted: 0 | 1;
   };
   receive: {
     /** Every caller's account and verbs here. */
@@ -335,7 +351,9 @@ export function setupDirectories(host: HostPlan): DirectoryRow[] {
     row(paths.backupRoot, 'root', 'root', '0755'),
     row(paths.ownBackupDir, 'root', 'root', '0700'),
     ...host.receivedCopies.map((r) => row(r.dir, 'root', r.account, '1770')),
-    row(paths.repoBackupDir, repositoryAccount ?? 'root', repositoryAccount ?? 'root', '0755'),
+    // On a copy host the snapshots are root's; the sender's account writes incoming/ only.
+    row(paths.repoBackupDir, 'root', 'root', '0755'),
+    ...(repositoryAccount && host.repositoryCopy ? [row(host.repositoryCopy.incomingDir, repositoryAccount, repositoryAccount, '0755')] : []),
     row(paths.logDir, 'root', 'root', '0755'),
     ...(reportCallers.length > 0
       ? [
@@ -485,7 +503,7 @@ function summaries(host: HostPlan, fleet: FleetPlan): Record<string, string[]> {
           `              root's kindling-deadman --merge-reports appends it to ${paths.aggregateLog}`,
           `              (at most ${REPORT_LINES_PER_NIGHT} a night per caller, counted by root)`,
           `  dist        rsync from ${fleet.distServeDir}/CALLER/ (rrsync: read-only), for kindling-fetch`,
-          `  repository  rsync into ${paths.repoBackupDir}/, the caller's account's (rrsync: write-only)`,
+          `  repository  rsync into ${repositoryIncomingDir(paths)}/, the caller's account's (rrsync: write-only)`,
         ],
       },
       'Anything else is refused and logged to syslog (auth).',
@@ -563,6 +581,7 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
       arrivalsDir: `${paths.stateDir}/arrivals`,
       clockFile: `${paths.stateDir}/blaze-clock`,
       verifiedDir: `${paths.stateDir}/verified`,
+      repositoryIncoming: repositoryIncomingDir(paths),
     },
     knownHostsLines: knownHostsLines(host, fleet, host.knownHosts),
     peers: {
@@ -588,6 +607,7 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
       accounts: accountRows(host, fleet, homeBase, receiveCommand),
       plannedAccounts: host.access.map((a) => a.account),
       distFolders: distFolders(host, fleet),
+      repositoryMarker: host.repository ? `${host.repository.path}${host.repository.guard.markerFile}` : '',
     },
     blaze: {
       // Database estimates are for all dumps of a night; each dump gets its share.
@@ -600,6 +620,13 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
       manifest: manifestKind,
       prunedKinds: [...blazeKinds(host), manifestKind],
       readsBackCompressed: db !== undefined,
+      repositoryGuard: host.removable?.guard ?? host.repositoryCopy?.guard,
+      repositoryMustBeMounted: host.removable?.guard.mustBeMountPoint ? 1 : 0,
+      snapshotsDir: host.repositoryCopy ? host.repositoryCopy.dir.replace(/\/+$/, '') : '',
+    },
+    wildfire: {
+      repositoryRemoteDir: host.repository?.copies[0]?.remoteDir ?? '',
+      repositoryMustBeMounted: host.repository?.guard.mustBeMountPoint ? 1 : 0,
     },
     receive: {
       callers: verbRows(host.access),

@@ -111,12 +111,21 @@ drive_session() {
     "$DRIVE_MODE" "$DRIVE_DEVICE" "$OTHER_DEVICE" "$prepare" "$inspect" "$@"
 }
 
-# A small repository in /mnt/koji, as on the seed's REPOHOST chile.
+# A small repository in /mnt/koji, as on the seed's REPOHOST chile: a mount point of its
+# own in the sandbox (a bind mount) holding the marker file an admin creates once.
 make_repository() {
   mkdir -p "$MNT/koji/packages/noarch" "$MNT/koji/repodata"
   head -c 200K /dev/urandom >"$MNT/koji/packages/noarch/tool-1.0-1.noarch.rpm"
   printf '<repomd/>\n' >"$MNT/koji/repodata/repomd.xml"
   touch -d '2012-02-27 12:00' "$MNT/koji/packages/noarch/tool-1.0-1.noarch.rpm"
+  touch "$MNT/koji/.kindling-repository"
+  SANDBOX_BINDS+=("$MNT/koji:/mnt/koji")
+}
+
+# Fills the repository with COUNT more packages: add_packages COUNT
+add_packages() {
+  local n
+  for n in $(seq -w 1 "$1"); do printf 'package %s\n' "$n" >"$MNT/koji/packages/noarch/p$n.rpm"; done
 }
 
 @test "charlie mirrors the repository and the day's archives to the drive labelled cdot-backup-001, keeps 3 days of dated copies, and unmounts it" {
@@ -129,7 +138,7 @@ make_repository() {
   # expected), and an interrupted copy of two days ago is left over.
   prepare="
     base=\$DRIVE/kindling/charlie
-    for day in ${days[*]:1}; do mkdir -p \"\$base/\$day/repository\" && echo \$day >\"\$base/\$day/repository/marker\"; done
+    for day in ${days[*]:1}; do mkdir -p \"\$base/\$day/repository\" && echo \$day >\"\$base/\$day/day\"; done
     mkdir -p \"\$base/${days[1]}/repository/packages/noarch\" \"\$base/.${days[2]}.partial\"
     cp -a /mnt/koji/packages/noarch/tool-1.0-1.noarch.rpm \"\$base/${days[1]}/repository/packages/noarch/\"
     echo untouched >\"\$OTHER/marker\""
@@ -181,8 +190,8 @@ make_repository() {
   chmod 000 "$MNT/koji/repodata/unreadable.xml"
   yesterday=$(date -d '1 day ago' +%F)
   today=$(date +%F)
-  prepare="mkdir -p \$DRIVE/kindling/charlie/$yesterday/repository && echo kept >\$DRIVE/kindling/charlie/$yesterday/repository/marker"
-  inspect="ls -A \$DRIVE/kindling/charlie | sed 's/^/on drive: /'; cat \$DRIVE/kindling/charlie/$yesterday/repository/marker"
+  prepare="mkdir -p \$DRIVE/kindling/charlie/$yesterday/repository && echo kept >\$DRIVE/kindling/charlie/$yesterday/kept"
+  inspect="ls -A \$DRIVE/kindling/charlie | sed 's/^/on drive: /'; cat \$DRIVE/kindling/charlie/$yesterday/kept"
   # Without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH, rsync cannot read the file (exit 23).
   drive_session "$prepare" "$inspect" setpriv --bounding-set=-dac_override,-dac_read_search
   assert_success
@@ -194,3 +203,75 @@ make_repository() {
   run grep -F "ERROR drive-cdot-backup-001: rsync of /mnt/koji/ failed; /run/kindling/removable/cdot-backup-001/kindling/charlie/$today not written" "$MAIL"
   assert_success
 }
+
+# The drive holds yesterday's copy of a repository of 20 packages; PREPARE_MORE (bash) runs
+# after it is written. Prints the drive's listing and yesterday's copy's tree after blaze.
+# yesterday_session PREPARE_MORE
+yesterday_session() {
+  local yesterday
+  yesterday=$(date -d '1 day ago' +%F)
+  prepare="
+    mkdir -p \$DRIVE/kindling/charlie/$yesterday
+    cp -a /mnt/koji \$DRIVE/kindling/charlie/$yesterday/repository
+    $1"
+  inspect="
+    ls -A \$DRIVE/kindling/charlie | sed 's/^/on drive: /'
+    cd \$DRIVE/kindling/charlie/$yesterday/repository && find . -type f -printf 'kept: %P %s\n' | sort
+    find . -type f -exec sha256sum {} + | sort | sha256sum | sed 's/^/kept sums: /'"
+  drive_session "$prepare" "$inspect"
+}
+
+@test "a repository that is not a mount point (the mount failed: an empty folder) is refused: the run FAILED with the reason, the drive untouched" {
+  blaze_sandbox charlie
+  attach_drives
+  make_repository
+  # The mount is gone: /mnt/koji is the bare folder of /mnt (here with the marker still in it).
+  SANDBOX_BINDS=("$MNT:/mnt")
+  yesterday=$(date -d '1 day ago' +%F)
+  prepare="mkdir -p \$DRIVE/kindling/charlie/$yesterday/repository && echo kept >\$DRIVE/kindling/charlie/$yesterday/kept"
+  inspect="ls -A \$DRIVE/kindling/charlie | sed 's/^/on drive: /'; cat \$DRIVE/kindling/charlie/$yesterday/kept"
+  drive_session "$prepare" "$inspect"
+  assert_success
+  assert_line 'blaze status 1'
+  assert_line "on drive: $yesterday"
+  assert_equal "$(grep -c '^on drive: ' <<<"$output")" 1
+  assert_line 'kept'
+  run grep -F "ERROR drive-cdot-backup-001: refused: /mnt/koji is not a mount point: the repository is not mounted there; nothing written to $DRIVE_DEVICE" "$ROOT/var/log/blaze-backup.log"
+  assert_success
+  run grep -F 'drive-cdot-backup-001: refused: /mnt/koji is not a mount point' "$MAIL"
+  assert_success
+}
+
+@test "a mounted repository without the marker file is refused, and the drive is not even mounted" {
+  blaze_sandbox charlie
+  attach_drives
+  make_repository
+  rm "$MNT/koji/.kindling-repository"
+  drive_session "echo untouched >\$DRIVE/note" "ls -A \$DRIVE | sed 's/^/on drive: /'"
+  assert_success
+  assert_line 'blaze status 1'
+  assert_equal "$(grep '^on drive: ' <<<"$output" | grep -v lost+found)" 'on drive: note'
+  run grep -F "ERROR drive-cdot-backup-001: refused: /mnt/koji has no marker file .kindling-repository: not the repository" "$ROOT/var/log/blaze-backup.log"
+  assert_success
+  run grep -c "mounted at /run/kindling/removable" "$ROOT/var/log/blaze-backup.log"
+  assert_output 0
+}
+
+@test "a repository that lost more than 10 % of yesterday's files is not mirrored: the numbers are reported, yesterday's copy is byte-identical, no copy for today" {
+  blaze_sandbox charlie
+  attach_drives
+  make_repository
+  add_packages 20
+  local sums
+  sums=$(cd "$MNT/koji" && find . -type f -exec sha256sum {} + | sort | sha256sum)
+  # Yesterday's copy is the repository as it is now; tonight 5 of its 27 entries are gone.
+  yesterday_session "rm /mnt/koji/packages/noarch/p0[1-5].rpm"
+  assert_success
+  assert_line 'blaze status 1'
+  assert_equal "$(grep -c '^on drive: ' <<<"$output")" 1
+  assert_equal "$(grep -c '^kept: ' <<<"$output")" 23
+  assert_line "kept sums: $sums"
+  run grep -F "ERROR drive-cdot-backup-001: refused: mirroring /mnt/koji/ onto /run/kindling/removable/cdot-backup-001/kindling/charlie/$(date -d '1 day ago' +%F)/repository/ would delete 5 of its 27 files (18 %), more than the 10 % one night may delete" "$ROOT/var/log/blaze-backup.log"
+  assert_success
+}
+

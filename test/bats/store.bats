@@ -18,6 +18,9 @@ setup_file() {
   printf 'cron of the 20th\n' >"$archive/bravo-cron-Nov-20-2026.tar.bz2"
   mkdir -p "$(fleet_dir bravo)/mnt/repo/f42"
   printf 'package a\n' >"$(fleet_dir bravo)/mnt/repo/f42/a.rpm"
+  # The mounted, marked repository wildfire requires (a bind mount here).
+  touch "$(fleet_dir bravo)/mnt/repo/.kindling-repository"
+  fleet_exec bravo mount --bind /mnt/repo /mnt/repo
   printf 'charlie etc\n' >"$(fleet_dir charlie)/archive/blaze-backup/charlie/charlie-etc-Nov-20-2026.tar.bz2"
   fleet_exec bravo wildfire
   fleet_exec charlie wildfire

@@ -35,6 +35,13 @@ setup_file() {
   mkdir -p "$(fleet_dir bravo)/mnt/repo/f42/x86_64"
   printf 'package a\n' >"$(fleet_dir bravo)/mnt/repo/f42/x86_64/a.rpm"
   printf 'package b\n' >"$(fleet_dir bravo)/mnt/repo/f42/x86_64/b.rpm"
+  # 18 more packages: one package a night is a small share of the repository, as in life
+  # (a night may delete at most 10 % of a copy's files).
+  local n
+  for n in $(seq -w 1 18); do printf 'base %s\n' "$n" >"$(fleet_dir bravo)/mnt/repo/f42/x86_64/base-$n.rpm"; done
+  # The repository is a mount of its own on bravo (a bind mount here) with the marker file.
+  touch "$(fleet_dir bravo)/mnt/repo/.kindling-repository"
+  fleet_exec bravo mount --bind /mnt/repo /mnt/repo
   printf 'charlie etc\n' >"$(fleet_dir charlie)/archive/blaze-backup/charlie/charlie-etc-Nov-20-2026.tar.bz2"
 }
 
@@ -102,9 +109,10 @@ run_wildfire() {
   assert_output 0
 }
 
-@test "the repository is mirrored into charlie's /archive/repo-backup/ as bravo's account, deletions included" {
+@test "the repository is mirrored into charlie's /archive/repo-backup/incoming/ as bravo's account, deletions included" {
   local copy
-  copy="$(fleet_dir charlie)/archive/repo-backup"
+  copy="$(fleet_dir charlie)/archive/repo-backup/incoming"
+  [[ -f "$copy/.kindling-repository" ]]
   assert_equal "$(cat "$copy/f42/x86_64/b.rpm")" 'package b'
   run stat -c %u "$copy/f42/x86_64/a.rpm"
   assert_output "$(fleet_exec charlie id -u kb-bravo)"
@@ -113,7 +121,137 @@ run_wildfire() {
   run_wildfire
   assert_success
   run ls "$copy/f42/x86_64"
-  assert_output "$(printf 'a.rpm\nc.rpm')"
+  assert_output "$(printf '%s\n' a.rpm base-{01..18}.rpm c.rpm)"
+}
+
+@test "an incoming whose files charlie's blaze took over (root's, read-only) takes the mirror twice, exit 0: a changed file arrives as a new inode, the snapshot's stays byte for byte, unchanged files untouched" {
+  local incoming snapshot before_unchanged before_snapshot
+  incoming="$(fleet_dir charlie)/archive/repo-backup/incoming"
+  snapshot="$(fleet_dir charlie)/archive/repo-backup/2026-01-01"
+  # What charlie's blaze does each night (blaze-repository.bats runs the real one): a
+  # snapshot of hard links to incoming's files, which become root's and read-only.
+  rsync --recursive --links --times --link-dest="$incoming" "$incoming/" "$snapshot/"
+  find "$snapshot" -type f -exec chown root:root {} + -exec chmod a-w,ug-s {} +
+  assert_equal "$(stat -c '%u %A' "$incoming/f42/x86_64/a.rpm")" '0 -r--r--r--'
+  before_unchanged=$(stat -c '%i %u %a %Y %Z' "$incoming/f42/x86_64/base-01.rpm")
+  before_snapshot=$(stat -c '%i %s %Y' "$snapshot/f42/x86_64/a.rpm"; sha256sum <"$snapshot/f42/x86_64/a.rpm")
+  printf 'package a, version 2\n' >"$(fleet_dir bravo)/mnt/repo/f42/x86_64/a.rpm"
+  run_wildfire
+  assert_success
+  refute_output --partial 'Operation not permitted'
+  run grep -c 'INFO finished: copied to alpha, charlie, repository@charlie; failed: none' <<<"$RUN_LOG"
+  assert_output 1
+  run_wildfire
+  assert_success
+  run grep -c 'INFO finished: copied to alpha, charlie, repository@charlie; failed: none' <<<"$RUN_LOG"
+  assert_output 1
+  run grep -cE 'Operation not permitted|rsync exit 23' <<<"$RUN_LOG"
+  assert_output 0
+  # The changed file: a new inode in incoming (the sender's), the snapshot's old one as it was.
+  assert_equal "$(cat "$incoming/f42/x86_64/a.rpm")" 'package a, version 2'
+  [[ "$(stat -c %i "$incoming/f42/x86_64/a.rpm")" != "$(stat -c %i "$snapshot/f42/x86_64/a.rpm")" ]] \
+    || fail "the changed file was written into the snapshot's inode"
+  assert_equal "$(stat -c %u "$incoming/f42/x86_64/a.rpm")" "$(fleet_exec charlie id -u kb-bravo)"
+  assert_equal "$(stat -c '%i %s %Y' "$snapshot/f42/x86_64/a.rpm"; sha256sum <"$snapshot/f42/x86_64/a.rpm")" "$before_snapshot"
+  assert_equal "$(cat "$snapshot/f42/x86_64/a.rpm")" 'package a'
+  # An unchanged file: same inode, owner, mode, modification and change times (no chmod, no
+  # utime: --times left it alone).
+  assert_equal "$(stat -c '%i %u %a %Y %Z' "$incoming/f42/x86_64/base-01.rpm")" "$before_unchanged"
+  rm -rf -- "$snapshot"
+}
+
+# Prints "path size sha256 mtime" of every file of charlie's repository copy.
+repository_copy() {
+  archive_files charlie | grep '^repo-backup/' || true
+}
+
+# A sendmail on bravo that keeps each mail in bravo's /tmp/mail, for a refusal's mail;
+# forget_mail removes it again.
+record_mail() {
+  fleet_exec bravo sh -c 'printf "#!/bin/sh\ncat >>/tmp/mail\n" >/usr/local/sbin/sendmail
+    chmod 0755 /usr/local/sbin/sendmail; rm -f /tmp/mail'
+}
+forget_mail() {
+  fleet_exec bravo rm -f /usr/local/sbin/sendmail /tmp/mail
+}
+
+@test "bravo's repository not mounted (its folder still full): wildfire sends none of it, exits 1, and the refusal is logged, reported and mailed; charlie's copy is byte-identical" {
+  local before repo
+  repo="$(fleet_dir bravo)/mnt/repo"
+  before=$(repository_copy)
+  fleet_exec bravo umount /mnt/repo
+  # A change on the unmounted folder must not travel.
+  mv "$repo/f42/x86_64/a.rpm" "$BATS_TEST_TMPDIR/a.rpm"
+  record_mail
+  run_wildfire
+  local status_was=$status mail
+  mail=$(cat "$(fleet_dir bravo)/tmp/mail" 2>/dev/null || true)
+  forget_mail
+  mv "$BATS_TEST_TMPDIR/a.rpm" "$repo/f42/x86_64/a.rpm"
+  fleet_exec bravo mount --bind /mnt/repo /mnt/repo
+  assert_equal "$status_was" 1
+  assert_equal "$(repository_copy)" "$before"
+  run grep -c 'ERROR repository: refused: /mnt/repo is not a mount point: the repository is not mounted there; nothing sent to charlie' <<<"$RUN_LOG"
+  assert_output 1
+  # The LAN copies still go; the summary names the refusal.
+  run grep -cE '^[0-9T:-]+Z bravo wildfire FAILED copied to alpha, charlie; failed: repository@charlie \(refused: /mnt/repo is not a mount point: the repository is not mounted there\)$' \
+    "$(fleet_dir alpha)/var-log/blaze-wildfire.log"
+  assert_output 1
+  run grep -c '^Subject: wildfire on bravo: 1 copy(ies) failed$' <<<"$mail"
+  assert_output 1
+  run grep -c '  repository: refused: /mnt/repo is not a mount point' <<<"$mail"
+  assert_output 1
+}
+
+@test "bravo's repository mount empty (a blank file system at /mnt/repo): refused for the missing marker; charlie's copy is byte-identical" {
+  local before
+  before=$(repository_copy)
+  fleet_exec bravo mount -t tmpfs -o size=1m kfl-empty-repo /mnt/repo
+  run_wildfire
+  local status_was=$status
+  fleet_exec bravo umount /mnt/repo
+  assert_equal "$status_was" 1
+  assert_equal "$(repository_copy)" "$before"
+  run grep -c 'ERROR repository: refused: /mnt/repo has no marker file .kindling-repository: not the repository' <<<"$RUN_LOG"
+  assert_output 1
+}
+
+@test "a night that would delete more than 10 % of charlie's copy is refused with the numbers and sends nothing; raised in the inventory, the same night goes through" {
+  local repo n before
+  repo="$(fleet_dir bravo)/mnt/repo/f42/x86_64"
+  for n in $(seq -w 1 20); do printf 'package p%s\n' "$n" >"$repo/p$n.rpm"; done
+  run_wildfire
+  assert_success
+  run grep -c 'INFO repository to charlie: deletes 0 of 24 file(s)' <<<"$RUN_LOG"
+  assert_output 1
+  before=$(repository_copy)
+  rm "$repo"/p0[1-9].rpm "$repo"/p10.rpm
+  run_wildfire
+  assert_failure 1
+  assert_equal "$(repository_copy)" "$before"
+  # 44 entries on charlie: the folders ., f42, x86_64, the marker, a, c, base-01-18, p01-p20.
+  run grep -c 'ERROR repository to charlie: refused: would delete 10 of its 44 files (22 %), more than the 10 % one night may delete (raise repository.maxDeletePercent in the inventory if it is meant); nothing sent' <<<"$RUN_LOG"
+  assert_output 1
+  run grep -cE '^[0-9T:-]+Z bravo wildfire FAILED copied to alpha, charlie; failed: repository@charlie \(refused: would delete 10 of its 44 files \(22 %\), .*\) repository=[0-9]+$' \
+    "$(fleet_dir alpha)/var-log/blaze-wildfire.log"
+  assert_output 1
+  # The inventory raises the share for bravo's repository: its next wildfire mirrors the deletion.
+  local inventory="$BATS_TEST_TMPDIR/inventory.yaml"
+  cp "$WF_INVENTORY" "$inventory"
+  wf_yaml_set "$inventory" hosts.bravo.repository '{"path": "/mnt/repo/", "estimatedSize": "1M", "maxDeletePercent": 50}'
+  wf_generate "$inventory" "$BATS_TEST_TMPDIR/dist"
+  fleet_put bravo "$BATS_TEST_TMPDIR/dist/bravo/wildfire" /usr/local/bin/wildfire 0755
+  run_wildfire
+  local raised=$status listed
+  listed=$(ls "$(fleet_dir charlie)/archive/repo-backup/incoming/f42/x86_64")
+  # Back to the repository of the other tests (through the raised share), and bravo's wildfire.
+  rm "$repo"/p*.rpm
+  run_wildfire
+  local cleaned=$status
+  fleet_put bravo "$WF_DIST/bravo/wildfire" /usr/local/bin/wildfire 0755
+  assert_equal "$raised" 0
+  assert_equal "$listed" "$(printf '%s\n' a.rpm base-{01..18}.rpm c.rpm p1{1..9}.rpm p20.rpm)"
+  assert_equal "$cleaned" 0
 }
 
 @test "wildfire --dry-run connects but sends nothing, and --help says what it does" {

@@ -6,7 +6,7 @@
 # run through real nights: each host runs the exact command line of its
 # dist/<host>/crontab, in the order of the schedule in UTC (test/e2e/lib/e2e.bash).
 # Then the seed's Backup Layout is checked, ireland's database is restored, and faults are
-# injected. Five nights in all, one day apart (e2e_shift_calendar): a first night; a night
+# injected. Nights one day apart (e2e_shift_calendar): a first night; a night
 # with chile's sshd down and ireland's disk for scotland's copies full, then a healthy one;
 # (blaze killed on ireland, outside a night); a night with iraq (the admin host) down, with
 # copies aged past retention on every host, then a healthy one. Each fault is one test
@@ -554,6 +554,54 @@ config_sums() {
   done
   cp -r "${E2E_WORK}/dist-rekey/." "${E2E_WORK}/dist/"
   e2e_scenario_done rekey
+}
+
+@test "chile's repository mount empty: wildfire refuses to mirror it, both copies stay as they were, and the snapshot of each of the last nights restores" {
+  local host today yesterday before_yesterday old_sums new_sums
+  # The night before the fault, the repository gains a package: the last nights' snapshots differ.
+  old_sums=$(e2e_tree_sums chile /mnt/koji)
+  e2e_shift_calendar
+  fleet_exec chile sh -c 'printf "new package\n" >/mnt/koji/sub/new-package.rpm'
+  new_sums=$(e2e_tree_sums chile /mnt/koji)
+  e2e_night repository-grown
+  e2e_assert_night_ok repository-grown "${E2E_HOSTS[@]}"
+  # The fault: the repository's file system is not there, an empty one in its place.
+  e2e_shift_calendar
+  fleet_exec chile mount -t tmpfs -o size=1m kfl-koji-empty /mnt/koji
+  e2e_night repository-empty
+  fleet_exec chile umount /mnt/koji
+  assert_equal "chile night: $(e2e_night_status repository-empty chile)" "chile night: 1"
+  run e2e_night_log repository-empty chile wildfire-sync.log
+  assert_line --regexp " chile wildfire\[[0-9]+\] ERROR repository: refused: /mnt/koji has no marker file \.kindling-repository: not the repository; nothing sent to romania scotland$"
+  # (The mail address is the one the re-key scenario before may have changed.)
+  run e2e_night_mail repository-empty chile
+  assert_line "Subject: wildfire on chile: 2 copy(ies) failed"
+  assert_line --partial '  repository: refused: /mnt/koji has no marker file'
+  run e2e_night_log repository-empty iraq blaze-wildfire.log
+  assert_line --regexp "^[^ ]+ chile wildfire FAILED copied to iraq, australia; failed: repository@romania \(refused: /mnt/koji has no marker file \.kindling-repository: not the repository\), repository@scotland \(refused: .*\)$"
+  e2e_hosts_but chile
+  e2e_assert_night_ok repository-empty "${E2E_OTHERS[@]}"
+  # Both copies are the repository of the night before, and each of the last three nights
+  # has a snapshot on each copy host that holds what the repository held that night:
+  # plain files, restored with cp.
+  today=$(date +%F)
+  yesterday=$(date -d '1 day ago' +%F)
+  before_yesterday=$(date -d '2 days ago' +%F)
+  for host in "${SEED_REPO_COPIES[@]}"; do
+    assert_equal "${host} incoming: $(e2e_tree_sums "${host}" /archive/repo-backup/incoming)" "${host} incoming: ${new_sums}"
+    assert_equal "${host} ${today}: $(e2e_tree_sums "${host}" "/archive/repo-backup/${today}")" "${host} ${today}: ${new_sums}"
+    assert_equal "${host} ${yesterday}: $(e2e_tree_sums "${host}" "/archive/repo-backup/${yesterday}")" "${host} ${yesterday}: ${new_sums}"
+    assert_equal "${host} ${before_yesterday}: $(e2e_tree_sums "${host}" "/archive/repo-backup/${before_yesterday}")" \
+      "${host} ${before_yesterday}: ${old_sums}"
+    run fleet_exec "${host}" sh -c "rm -rf /tmp/restored && cp -a /archive/repo-backup/${yesterday} /tmp/restored"
+    assert_success
+    assert_equal "${host} restored: $(e2e_tree_sums "${host}" /tmp/restored)" "${host} restored: ${new_sums}"
+    run fleet_exec "${host}" cat "/archive/repo-backup/${yesterday}/sub/new-package.rpm"
+    assert_output 'new package'
+    run fleet_exec "${host}" test -e "/archive/repo-backup/${before_yesterday}/sub/new-package.rpm"
+    assert_failure
+  done
+  e2e_scenario_done repository-empty
 }
 
 @test "a removed host: the next night its key is refused everywhere, nothing run on the peers" {

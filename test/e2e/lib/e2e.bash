@@ -202,6 +202,11 @@ e2e_provision_host() {
   done
   if [[ -n "${E2E_REPOSITORY[${host}]:-}" ]]; then
     e2e_in_host "${host}" fill-folder "${E2E_REPOSITORY[${host}]}" 12 || return 1
+    # A file system of its own (a bind mount here) that an admin marked once, as wildfire
+    # and the drives require before they copy it.
+    fleet_exec "${host}" touch "${E2E_REPOSITORY[${host}]%/}/.kindling-repository" || return 1
+    fleet_exec "${host}" mount --bind "${E2E_REPOSITORY[${host}]}" "${E2E_REPOSITORY[${host}]}" \
+      || return 1
   fi
   [[ -n "${E2E_DATABASES[${host}]:-}" ]] || return 0
   e2e_in_host "${host}" pg-init /var/lib/postgresql-e2e/data || return 1
@@ -844,18 +849,39 @@ e2e_process_tree() {
 
 #######################################
 # Asserts that the repository host's repository is mirrored, file for file, into
-# /archive/repo-backup/ of each copy host given, and that no other host has anything there.
+# /archive/repo-backup/incoming/ of each copy host given, that tonight's snapshot there
+# (/archive/repo-backup/YYYY-MM-DD, made by the copy host's blaze) holds the same files,
+# owned by root, or, when that blaze ran before the mirror arrived, that it said so, and
+# that no other host has anything in /archive/repo-backup.
 # Arguments:
 #   Repository host, copy hosts.
 #######################################
 e2e_assert_repository_copies() {
-  local repo_host=$1 host sums
+  local repo_host=$1 host sums today
   shift
   sums=$(e2e_tree_sums "${repo_host}" "${E2E_REPOSITORY[${repo_host}]}")
   assert_regex "${sums}" ' \./README'
+  assert_regex "${sums}" ' \./\.kindling-repository'
+  today=$(date +%F)
   for host in "${E2E_HOSTS[@]}"; do
     if [[ " $* " == *" ${host} "* ]]; then
-      assert_equal "${host} repo-backup: $(e2e_tree_sums "${host}" /archive/repo-backup)" "${host} repo-backup: ${sums}"
+      assert_equal "${host} incoming: $(e2e_tree_sums "${host}" /archive/repo-backup/incoming)" "${host} incoming: ${sums}"
+      if fleet_exec "${host}" test -d "/archive/repo-backup/${today}"; then
+        assert_equal "${host} snapshot: $(e2e_tree_sums "${host}" "/archive/repo-backup/${today}")" "${host} snapshot: ${sums}"
+        assert_equal "${host} snapshot not root's: $(fleet_exec "${host}" find "/archive/repo-backup/${today}" ! -uid 0)" \
+          "${host} snapshot not root's: "
+        # The repository is held once: the snapshot's files are incoming's, made read-only.
+        assert_equal "${host} writable: $(fleet_exec "${host}" find "/archive/repo-backup/${today}" -type f -perm /6222)" \
+          "${host} writable: "
+        assert_equal "${host} README inode: $(fleet_exec "${host}" stat -c %i "/archive/repo-backup/${today}/README")" \
+          "${host} README inode: $(fleet_exec "${host}" stat -c %i /archive/repo-backup/incoming/README)"
+      else
+        # The copy host's night came before the repository host's: nothing had arrived yet.
+        run fleet_exec "${host}" grep -c \
+          'INFO repository-snapshot: nothing has arrived in /archive/repo-backup/incoming yet' \
+          /var/log/blaze-backup.log
+        assert_output 1
+      fi
     else
       assert_equal "${host} repo-backup: $(fleet_exec "${host}" find /archive/repo-backup -mindepth 1 2>/dev/null)" \
         "${host} repo-backup: "

@@ -11,7 +11,8 @@
 #   pg-wait SECONDS                 wait until the server on the default socket answers
 #   pg-load DB ROWS                 create role and database DB and a table of ROWS rows
 #   pg-rows DB                      print "count sum-of-ids md5-of-names" of DB's table
-#   shift-calendar                  make every dated copy one day older (name and mtime)
+#   shift-calendar                  make every dated copy (and repository snapshot) one day
+#                                   older (name and mtime; the snapshot's name)
 #   age-copies DAYS...              beside the newest copy of every kind, copies DAYS older
 #   verify FILE...                  print "ok FILE" or "BAD FILE" (does it read back whole?)
 #   verify-folder DIR [DATE]        verify every copy in DIR (of DATE only, if given)
@@ -20,6 +21,7 @@ shopt -s nullglob
 export LC_ALL=C
 
 readonly BACKUP_ROOT=/archive/blaze-backup
+readonly REPOSITORY_SNAPSHOTS=/archive/repo-backup
 # Copy names end in -Mon-DD-YYYY plus an extension (the seed's australia-etc-Feb-27-2012.tar.bz2).
 readonly COPY_NAME_RE='^([^.].*-)([A-Z][a-z]{2})-([0-3][0-9])-([0-9]{4})(\..+)$'
 readonly DAY_SECONDS=86400
@@ -137,6 +139,23 @@ shift_calendar() {
     touch -m -d "@$((mtime - DAY_SECONDS))" -- "$new"
   done < <(dated_copies | sort -k2,2n)
   shift_arrivals
+  shift_snapshots
+}
+
+# Moves the repository snapshots of a copy host (/archive/repo-backup/YYYY-MM-DD, named by
+# the night that made them) back a day, oldest first, with their lines in blaze's ledger.
+shift_snapshots() {
+  local snapshot day ledger=/var/lib/kindling/arrivals/repository-snapshots epoch name
+  for snapshot in "$REPOSITORY_SNAPSHOTS"/[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]; do
+    day=$(date -u -d "${snapshot##*/} 12:00 UTC - 1 day" +%F)
+    mv -n -T -- "$snapshot" "$REPOSITORY_SNAPSHOTS/$day"
+    [[ ! -e "$snapshot" ]] || die "cannot shift $snapshot: the older name is taken"
+  done
+  [[ -f "$ledger" ]] || return 0
+  while read -r epoch name; do
+    printf '%s %s\n' "$((epoch - DAY_SECONDS))" "$(date -u -d "${name} 12:00 UTC - 1 day" +%F)"
+  done <"$ledger" >"${ledger}.shifted"
+  mv -f -- "${ledger}.shifted" "$ledger"
 }
 
 # A night's manifest names that night's copies: shifted with them, its lines name the

@@ -46,7 +46,14 @@ test('what a host receives is given with the sender\'s start, in the receiver\'s
   const out = runCli(['plan', 'scotland', '-i', SEED_INVENTORY]).stdout;
   // hongkong starts 02:05 UTC: 21:05 in Toronto under EST (UTC-5), 22:05 under EDT (UTC-4).
   assert.match(out, /hongkong +copies into \/archive\/blaze-backup\/hongkong\/, after its night starts at 02:05 UTC; here 21:05 in January, 22:05 in July/);
-  assert.match(out, /chile +the repository into \/archive\/repo-backup\/ \(as kb-chile\)/);
+  assert.match(out, /chile +the repository into \/archive\/repo-backup\/incoming\/ \(as kb-chile\)/);
+  // Its blaze keeps the history, as root, for chile's network retention.
+  assert.match(out, /blaze +snapshot \/archive\/repo-backup\/incoming\/ → \/archive\/repo-backup\/<YYYY-MM-DD>\/ as root \(hard links to incoming's files, which become root's and read-only\), kept 30 days \(chile's retention\)/);
+});
+
+test('the repository host\'s night says from what it syncs the repository, and the deletion share', () => {
+  const out = runCli(['plan', 'chile', '-i', SEED_INVENTORY]).stdout;
+  assert.match(out, /wildfire +repository sync \/mnt\/koji\/ → romania:\/archive\/repo-backup\/incoming\/ \(rsync as kb-chile; only from a mounted repository with \.kindling-repository, refused over 10 % deleted\)/);
 });
 
 test('a warning about a host is printed beside the part of the night it concerns', () => {

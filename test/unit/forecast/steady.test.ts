@@ -61,11 +61,11 @@ test('the closed form matches the simulation on random fleets: keep-newest above
       const senders = names
         .filter((other) => other !== name && pick(3) === 0)
         .concat(pick(6) === 0 ? ['not-in-the-fleet'] : [])
-        .map((host) => ({ host, networkDays: 1 + pick(40), keepNewest: 1 + pick(pick(4) === 0 ? 80 : 5) }));
+        .map((host) => ({ host, networkDays: 1 + pick(40), keepNewest: 1 + pick(pick(4) === 0 ? 80 : 5), targetBudgetBytes: pick(5) === 0 ? random() * 5e10 : undefined }));
       return {
         name,
         sizeBytes: pick(5) === 0 ? undefined : random() * 2e12,
-        contributors: { localDays: 1 + pick(40), keepNewest: 1 + pick(pick(4) === 0 ? 80 : 5), ownKinds, senders, repositoryBytes: pick(4) === 0 ? random() * 1e12 : 0 },
+        contributors: { localDays: 1 + pick(40), keepNewest: 1 + pick(pick(4) === 0 ? 80 : 5), ownKinds, senders, repositoryBytes: pick(4) === 0 ? random() * 1e12 : 0, repositoryRetention: { days: 1 + pick(40), keepNewest: 1 + pick(5) } },
       };
     });
     for (const nights of [1, 3, 60, 120]) {

@@ -93,7 +93,7 @@ test('the repository copies carry the copy hosts\' ssh endpoints, the copy host 
   );
   const plan = planOf(text);
   const charlie = plan.hosts.find((h) => h.name === 'charlie')!;
-  assert.deepEqual(charlie.repository?.copies, [{ host: 'alpha', sshAddress: 'alpha', sshPort: 2200, remoteDir: '/archive/repo-backup/' }]);
+  assert.deepEqual(charlie.repository?.copies, [{ host: 'alpha', sshAddress: 'alpha', sshPort: 2200, remoteDir: '/archive/repo-backup/incoming/' }]);
   assert.deepEqual(plan.hosts.find((h) => h.name === 'alpha')!.repositoryCopy?.fromSsh, { host: 'charlie', sshAddress: '192.0.2.30', sshPort: 22 });
 });
 

@@ -11,7 +11,7 @@ test('sizes read as df -h prints them (binary) or in decimal units', () => {
   assert.equal(parseSize('5 GB'), undefined);
 });
 
-test('validate warns about hongkong\'s 5.0G /archive at its file:line:column, and only about it', () => {
+test('validate warns about hongkong\'s 5.0G /archive at its file:line:column, and only about it (romania and scotland hold the repository once)', () => {
   const result = runCli(['validate', '-i', SEED_INVENTORY]);
   assert.equal(result.status, 0, result.stderr);
   // The seed has no keys yet: two missing-key warnings per host, besides the capacity one.

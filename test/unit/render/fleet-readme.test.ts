@@ -121,10 +121,13 @@ test('Backup location capacity: the seed\'s devices and sizes, estimated use, he
     assert.match(row['estimated use']!, /^\d+(\.\d+)? (MB|GB|TB)$/, host);
     assert.match(row.headroom!, /^−?\d+(\.\d+)? (MB|GB|TB)$/, host);
   }
-  // 5.0G is below the seed's own 10 GB minimum; the repository copy hosts hold about 2 TB.
+  // 5.0G is below the seed's own 10 GB minimum; the repository copy hosts hold the 2 TB
+  // repository once (the snapshots are hard links to incoming's files), which fits.
   assert.match(rowOf(table, 'host', 'hongkong').warnings!, /below the seed's minimum of 10 GB/);
   assert.equal(rowOf(table, 'host', 'iraq').warnings, '—');
   assert.match(rowOf(table, 'host', 'romania')['estimated use']!, /^2\.\d\d TB$/);
+  assert.equal(rowOf(table, 'host', 'romania').warnings, '—');
+  assert.equal(rowOf(table, 'host', 'scotland').warnings, '—');
 });
 
 test('Log files and Data retention: the seed\'s logs and its 30 and 3 days', () => {
@@ -183,7 +186,10 @@ test('the document says what the fleet does not protect against, from the plan',
   assert.match(items[0]!, /^- No offsite copy: .*the removable drives of chile are offsite only while someone keeps them elsewhere\.$/);
   assert.match(items[1]!, /^- No encryption at rest: /);
   assert.match(items[2]!, /^- Up to a day of changes can be lost: .*the databases of ireland are dumped with pg\\_dump/);
-  assert.match(items[3]!, /^- The repository copies have no history: \/mnt\/koji\/ of chile is mirrored, deletions included, by wildfire to romania and scotland and by blaze to the removable drives/);
+  assert.match(
+    items[3]!,
+    /^- The repository's history is 30 days long: \/mnt\/koji\/ of chile is mirrored, deletions included, by wildfire to romania and scotland, whose blaze keeps a dated snapshot of it each night for 30 days \(the removable drives keep 3 days of dated copies\);.* no \.kindling-repository, and a night that would delete more than 10 % of a copy's files is refused\.$/,
+  );
   assert.match(items[4]!, /^- A compromised host: .*not erase or alter the copies already there\.$/);
   assert.match(items[5]!, /^- An escape from rrsync \(an rsync server bug\) by a sender: it runs as the sender's own account on that target \(kb-&lt;sender&gt;\), which reaches no other sender's folder, .*cannot write the aggregated log .*it can still read the sender's own copies, fill the target's \/tmp, and write new names into its own folder/);
   assert.match(items[6]!, /^- A compromised admin host: iraq serves every host .*; set fleet\.signing so that hosts install only scripts a reviewer signed\.$/);

@@ -126,7 +126,31 @@ test('setup folder table of the 20-host fleet: every receiver has exactly one fo
     );
     for (const r of senders) assert.deepEqual([r.owner, r.group, r.mode], ['root', `kb-${r.path.split('/').pop()}`, '1770']);
     assert.equal(new Set(rows.map((r) => r.path)).size, rows.length, `${host.name}: a folder twice`);
+    const repo = rows.find((r) => r.path === '/archive/repo-backup')!;
+    // On a copy host the snapshots there are root's; the sender's account owns incoming/ only.
+    assert.equal(repo.owner, 'root');
+    const incoming = rows.find((r) => r.path === '/archive/repo-backup/incoming');
+    assert.equal(incoming?.owner, host.repositoryCopy?.user);
   }
+});
+
+test('repository copies: the sender mirrors into incoming/, blaze snapshots it, every copy checks the marker', () => {
+  const chile = hostDocument(hostOf(seed, 'chile'), seed);
+  const romania = hostDocument(hostOf(seed, 'romania'), seed);
+  const australia = hostDocument(hostOf(seed, 'australia'), seed);
+  assert.deepEqual(chile.wildfire, { repositoryRemoteDir: '/archive/repo-backup/incoming/', repositoryMustBeMounted: 1 });
+  assert.equal(chile.setup.repositoryMarker, '/mnt/koji/.kindling-repository');
+  // chile is also the RBDHOST: its drives mirror the mounted repository.
+  assert.deepEqual(chile.blaze.repositoryGuard, { markerFile: '.kindling-repository', mustBeMountPoint: true, maxDeletePercent: 10 });
+  assert.equal(chile.blaze.repositoryMustBeMounted, 1);
+  assert.equal(chile.blaze.snapshotsDir, '');
+  // romania keeps snapshots of incoming/, which is no mount point.
+  assert.deepEqual(romania.blaze.repositoryGuard, { markerFile: '.kindling-repository', mustBeMountPoint: false, maxDeletePercent: 10 });
+  assert.equal(romania.blaze.snapshotsDir, '/archive/repo-backup');
+  assert.equal(romania.paths.repositoryIncoming, '/archive/repo-backup/incoming');
+  assert.deepEqual(romania.wildfire, { repositoryRemoteDir: '', repositoryMustBeMounted: 0 });
+  assert.equal(australia.blaze.repositoryGuard, undefined);
+  assert.equal(australia.setup.repositoryMarker, '');
 });
 
 test("the admin host's dist folders: each host's readable by that host's account only", () => {
@@ -157,7 +181,8 @@ test('paths, the fstab line and the alias line are built once, from the plan', (
     targetCopyDir: '/archive/blaze-backup/australia/',
     knownHosts: '/var/lib/kindling/ssh/known_hosts',
     reportCountDir: '/var/lib/kindling/report-counts',
-      reportMergeDir: '/var/spool/kindling/merging',
+    reportMergeDir: '/var/spool/kindling/merging',
+    repositoryIncoming: '/archive/repo-backup/incoming',
   });
   const v = host.archiveVolume;
   assert.equal(doc.fstabLine, `${v.device} /archive ${v.fsType} ${v.options},nofail,x-systemd.device-timeout=30s 0 2`);

@@ -132,21 +132,19 @@ run_wildfire() {
   # snapshot of hard links to incoming's files, which become root's and read-only.
   rsync --recursive --links --times --link-dest="$incoming" "$incoming/" "$snapshot/"
   find "$snapshot" -type f -exec chown root:root {} + -exec chmod a-w,ug-s {} +
-  assert_equal "$(stat -c '%u %A' "$incoming/f42/x86_64/a.rpm")" '0 -r--r--r--'
+  assert_equal "$(find "$incoming" -type f \( ! -uid 0 -o -perm /6222 \))" ''
   before_unchanged=$(stat -c '%i %u %a %Y %Z' "$incoming/f42/x86_64/base-01.rpm")
   before_snapshot=$(stat -c '%i %s %Y' "$snapshot/f42/x86_64/a.rpm"; sha256sum <"$snapshot/f42/x86_64/a.rpm")
   printf 'package a, version 2\n' >"$(fleet_dir bravo)/mnt/repo/f42/x86_64/a.rpm"
-  run_wildfire
-  assert_success
-  refute_output --partial 'Operation not permitted'
-  run grep -c 'INFO finished: copied to alpha, charlie, repository@charlie; failed: none' <<<"$RUN_LOG"
-  assert_output 1
-  run_wildfire
-  assert_success
-  run grep -c 'INFO finished: copied to alpha, charlie, repository@charlie; failed: none' <<<"$RUN_LOG"
-  assert_output 1
-  run grep -cE 'Operation not permitted|rsync exit 23' <<<"$RUN_LOG"
-  assert_output 0
+  # Twice: the first mirror sends the change, the second finds nothing new. Neither may
+  # fail on root's files (rsync's chmod or utime of a file it does not own: exit 23).
+  local night
+  for night in 1 2; do
+    run_wildfire
+    assert_success
+    assert_equal "night ${night}: $(grep -cE 'Operation not permitted|rsync exit 23' <<<"$RUN_LOG")" "night ${night}: 0"
+    assert_equal "night ${night}: $(grep -c 'INFO finished: copied to alpha, charlie, repository@charlie; failed: none' <<<"$RUN_LOG")" "night ${night}: 1"
+  done
   # The changed file: a new inode in incoming (the sender's), the snapshot's old one as it was.
   assert_equal "$(cat "$incoming/f42/x86_64/a.rpm")" 'package a, version 2'
   [[ "$(stat -c %i "$incoming/f42/x86_64/a.rpm")" != "$(stat -c %i "$snapshot/f42/x86_64/a.rpm")" ]] \

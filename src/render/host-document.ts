@@ -503,7 +503,7 @@ function summaries(host: HostPlan, fleet: FleetPlan): Record<string, string[]> {
           `              root's kindling-deadman --merge-reports appends it to ${paths.aggregateLog}`,
           `              (at most ${REPORT_LINES_PER_NIGHT} a night per caller, counted by root)`,
           `  dist        rsync from ${fleet.distServeDir}/CALLER/ (rrsync: read-only), for kindling-fetch`,
-          `  repository  rsync into ${repositoryIncomingDir(paths)}/, the caller's account's (rrsync: write-only)`,
+          `  repository  rsync into ${repositoryIncomingDir(paths)}/, its account's (rrsync: write-only)`,
         ],
       },
       'Anything else is refused and logged to syslog (auth).',

@@ -62,18 +62,20 @@ test("a peer's key may only run kindling-receive with its own name, in its own a
   }
 });
 
-test('the repository arrives on a copy host as the repository host\'s own account, which owns the folder', () => {
+test('the repository arrives on a copy host as the repository host\'s own account, which owns incoming/ only (the snapshots beside it are root\'s)', () => {
   for (const fleet of [seed, fleet20]) {
     for (const host of fleet.hosts) {
       const doc = hostDocument(host, fleet);
       const repo = doc.setup.directories.find((d) => d.path === '/archive/repo-backup')!;
+      const incoming = doc.setup.directories.find((d) => d.path === '/archive/repo-backup/incoming');
       const sending = host.access.filter((a) => a.verbs.includes('repository'));
+      assert.deepEqual([repo.owner, repo.group], ['root', 'root']);
       if (host.repositoryCopy && host.repositoryCopy.from !== host.name) {
         assert.deepEqual(sending.map((a) => a.account), [`kb-${host.repositoryCopy.from}`]);
-        assert.deepEqual([repo.owner, repo.group, repo.mode], [`kb-${host.repositoryCopy.from}`, `kb-${host.repositoryCopy.from}`, '0755']);
+        assert.deepEqual([incoming?.owner, incoming?.group, incoming?.mode], [`kb-${host.repositoryCopy.from}`, `kb-${host.repositoryCopy.from}`, '0755']);
       } else {
         assert.deepEqual(sending, []);
-        assert.deepEqual([repo.owner, repo.group], ['root', 'root']);
+        assert.equal(incoming, undefined);
       }
     }
   }

@@ -361,8 +361,9 @@ bravo_store() {
 @test "an escaped account's forged spool: lines are appended as its own caller, links and floods are dropped" {
   local log spool=/var/spool/kindling/reports/bravo
   log="$(fleet_dir alpha)/var-log/blaze-wildfire.log"
-  fleet_exec alpha rm -rf /var/lib/kindling/report-counts
+  # What earlier tests left in the spool is merged first; then root's count starts afresh.
   fleet_exec alpha kindling-deadman --merge-reports
+  fleet_exec alpha rm -rf /var/lib/kindling/report-counts
   # A line that claims to be charlie's, a link to root's shadow, a fifo, 30 more lines.
   as_account kb-bravo "printf '2026-11-29T01:00:00Z charlie blaze OK forged\n' >$spool/report.1
     ln -s /etc/shadow $spool/report.2

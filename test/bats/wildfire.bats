@@ -67,6 +67,13 @@ bravo_copies() {
 # Runs bravo's wildfire and keeps the log lines of that run in RUN_LOG. These tests run many
 # nights in one day: bravo's spool on alpha is merged and root's count of its report lines
 # (at most 8 a night, tested in store.bats) starts afresh for each run.
+# Prints the path of alpha's aggregated log after root's merge of the spooled reports (as its
+# cron job every 5 minutes would have done by then).
+aggregated_log() {
+  fleet_exec alpha kindling-deadman --merge-reports >/dev/null
+  printf '%s\n' "$(fleet_dir alpha)/var-log/blaze-wildfire.log"
+}
+
 run_wildfire() {
   local before
   fleet_exec alpha kindling-deadman --merge-reports
@@ -94,7 +101,7 @@ run_wildfire() {
 @test "bravo's summary line reaches alpha's aggregated log under bravo's name, through root's merge" {
   fleet_exec alpha kindling-deadman --merge-reports
   run grep -cE '^[0-9T:-]+Z bravo wildfire OK copied to alpha, charlie, repository@charlie; failed: none repository=[1-9][0-9]*$' \
-    "$(fleet_dir alpha)/var-log/blaze-wildfire.log"
+    "$(aggregated_log)"
   assert_output 1
 }
 
@@ -193,7 +200,7 @@ forget_mail() {
   assert_output 1
   # The LAN copies still go; the summary names the refusal.
   run grep -cE '^[0-9T:-]+Z bravo wildfire FAILED copied to alpha, charlie; failed: repository@charlie \(refused: /mnt/repo is not a mount point: the repository is not mounted there\)$' \
-    "$(fleet_dir alpha)/var-log/blaze-wildfire.log"
+    "$(aggregated_log)"
   assert_output 1
   run grep -c '^Subject: wildfire on bravo: 1 copy(ies) failed$' <<<"$mail"
   assert_output 1
@@ -231,7 +238,7 @@ forget_mail() {
   run grep -c 'ERROR repository to charlie: refused: would delete 10 of its 44 files (22 %), more than the 10 % one night may delete (raise repository.maxDeletePercent in the inventory if it is meant); nothing sent' <<<"$RUN_LOG"
   assert_output 1
   run grep -cE '^[0-9T:-]+Z bravo wildfire FAILED copied to alpha, charlie; failed: repository@charlie \(refused: would delete 10 of its 44 files \(22 %\), .*\) repository=[0-9]+$' \
-    "$(fleet_dir alpha)/var-log/blaze-wildfire.log"
+    "$(aggregated_log)"
   assert_output 1
   # The inventory raises the share for bravo's repository: its next wildfire mirrors the deletion.
   local inventory="$BATS_TEST_TMPDIR/inventory.yaml"
@@ -447,7 +454,7 @@ forget_mail() {
   assert_success
   # (The fixture's copies are named days before the fleet's real night: odd too.)
   run grep -E '^[0-9T:-]+Z alpha blaze FAILED .* odd_dates=[1-9][0-9]* received_verified=1 received_bad=1$' \
-    "$(fleet_dir alpha)/var-log/blaze-wildfire.log"
+    "$(aggregated_log)"
   assert_success
   # bravo asks alpha for the altered copy: restore checks it against bravo's manifest first.
   run fleet_exec bravo restore file 2026-11-20 /etc/wf-version --from alpha --to /tmp/tampered
@@ -498,6 +505,6 @@ forget_mail() {
   assert_output 1
   fleet_exec alpha kindling-deadman --merge-reports
   run grep -cE '^[0-9T:-]+Z bravo wildfire FAILED copied to alpha; failed: charlie, repository@charlie repository=[0-9]+$' \
-    "$(fleet_dir alpha)/var-log/blaze-wildfire.log"
+    "$(aggregated_log)"
   assert_output 1
 }

@@ -315,6 +315,7 @@ start_blaze_until() {
   run e2e_night_log killed-term ireland blaze-backup.log
   assert_line --regexp " ireland blaze\[${BLAZE_PID}\] ERROR stopped by SIGTERM; removing unfinished files$"
   e2e_assert_mailed killed-term ireland "blaze on ireland was stopped by SIGTERM"
+  e2e_run_recurring_once
   run e2e_night_log killed-term iraq blaze-wildfire.log
   assert_line --regexp "^[^ ]+ ireland blaze FAILED reason=interrupted "
 

@@ -519,6 +519,19 @@ e2e_night() {
 }
 
 #######################################
+# Runs every host's recurring crontab entries once, as cron would within a few minutes (the
+# aggregator's merge of the spooled reports), for a test that ran a script outside a night.
+# Arguments:
+#   None.
+#######################################
+e2e_run_recurring_once() {
+  local -A none=()
+  local -a recurring=()
+  mapfile -t recurring < <(e2e_recurring "${E2E_WORK}/dist" "${E2E_HOSTS[@]}")
+  _e2e_run_recurring none "${recurring[@]}"
+}
+
+#######################################
 # Runs each recurring entry as cron would, on the hosts that are up; its output goes to
 # E2E_WORK/recurring.out.
 # Arguments:

@@ -451,12 +451,16 @@ e2e_mark_night() {
 
 #######################################
 # Records the number of lines of a host's logs (and of the aggregated log) before a night,
-# so that the night's own lines can be read later (e2e_night_log).
+# after merging the spooled reports, so that the night's own lines can be read later
+# (e2e_night_log).
 # Arguments:
 #   Night dir.
 #######################################
 _e2e_mark_logs() {
   local dir=$1 host file
+  # Reports that scripts run outside a night left in the aggregator's spool belong before the
+  # mark: cron's merge would have appended them minutes after they were sent.
+  e2e_run_recurring_once || true
   for host in "${E2E_HOSTS[@]}"; do
     for file in blaze-backup.log wildfire-sync.log blaze-wildfire.log; do
       local path

@@ -139,8 +139,6 @@ function generate(n, seed) {
     'fleet:',
     '  name: bench-fleet',
     '  distServeDir: /srv/kindling/dist',
-    '  backupUser: backup',
-    '  repositoryUser: apache',
     '  mailAlias: blaze-wildfire',
     '  mailAddress: ops@bench.example',
     '  removableLabelPrefix: bench-backup-',

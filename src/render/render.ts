@@ -50,18 +50,48 @@ export const templateHelpers = {
 /** File mode of each output: the scripts' from the one table of scripts, 0644 for the rest. */
 const MODES = new Map(HOST_SCRIPT_TABLE.map((script) => [script.name, script.mode]));
 
+/** A compiled template as EJS's client mode gives it: the include function is the caller's. */
+type ClientTemplate = (data: Record<string, unknown>, escape: (value: unknown) => string, include: (path: string, data?: Record<string, unknown>) => string) => string;
+
+/** Included templates ('/lib/log' → templates/lib/log.ejs), compiled once per process, escape and locals. */
+const includedTemplates = new Map<(value: unknown) => string, Map<string, ClientTemplate>>();
+
 function compileTemplate(file: string, locals: string[] = ['host', 'fleet', 'doc', 'h'], escape: (value: unknown) => string = shellQuote): ejs.TemplateFunction {
+  const template = compileClientTemplate(file, locals, escape);
+  // EJS's own include copies its options and the data twice and resolves the path on every
+  // call (some 60 includes per host): this one looks the compiled template up by its name.
+  // As in EJS, an included template sees its includer's data with the include's own on top.
+  const includeWith =
+    (data: Record<string, unknown>) =>
+    (name: string, includeData?: Record<string, unknown>): string => {
+      const merged = includeData === undefined ? data : { ...data, ...includeData };
+      return includedTemplate(name, locals, escape)(merged, escape, includeWith(merged));
+    };
+  return (data: Record<string, unknown> = {}): string => template(data, escape, includeWith(data));
+}
+
+function includedTemplate(name: string, locals: string[], escape: (value: unknown) => string): ClientTemplate {
+  let byName = includedTemplates.get(escape);
+  if (byName === undefined) includedTemplates.set(escape, (byName = new Map()));
+  const key = `${locals.join(',')}\0${name}`;
+  let included = byName.get(key);
+  if (included === undefined) {
+    included = compileClientTemplate(join(TEMPLATES_DIR, `${name.replace(/^\/+/, '')}.ejs`), locals, escape);
+    byName.set(key, included);
+  }
+  return included;
+}
+
+function compileClientTemplate(file: string, locals: string[], escape: (value: unknown) => string): ClientTemplate {
   try {
     return ejs.compile(readFileSync(file, 'utf8'), {
       filename: file,
-      root: TEMPLATES_DIR,
-      views: [TEMPLATES_DIR],
       escape,
       strict: true,
       localsName: 'it',
       destructuredLocals: locals,
-      cache: true,
-    });
+      client: true,
+    }) as unknown as ClientTemplate;
   } catch (error) {
     throw new InternalError(`template ${file} does not compile: ${(error as Error).message}`, { cause: error });
   }

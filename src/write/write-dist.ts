@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync
 import { dirname, join } from 'node:path';
 import { InputError } from '../errors';
 import type { HostBatch, RenderedFile } from '../render/render';
+import { BackgroundWriter } from './background-writer';
 import { compareFile, type FileChange } from './compare';
 
 export interface DistChangeSet {
@@ -160,8 +161,14 @@ class Stager {
   /** Top folder → its staging folder, or undefined when it exists and files are staged one by one. */
   private readonly stagedFolders = new Map<string, string | undefined>();
   private readonly madeFolders = new Set<string>();
+  /** Set when the files are written on a second thread (see BackgroundWriter). */
+  private writer: BackgroundWriter | undefined;
 
-  constructor(private readonly outDir: string) {}
+  /** BACKGROUND: write on a second thread, made at the first file (a run writing nothing makes none). */
+  constructor(
+    private readonly outDir: string,
+    private readonly background = false,
+  ) {}
 
   stage(file: RenderedFile): void {
     const slash = file.path.indexOf('/');
@@ -171,7 +178,7 @@ class Stager {
       if (!existsSync(join(this.outDir, top))) {
         this.makeFolder(this.outDir);
         folder = join(this.outDir, `${this.tempSuffix}-${top}`);
-        mkdirSync(folder);
+        this.mkdir(folder, false);
         this.madeFolders.add(folder);
         this.staged.push({ temp: folder, final: join(this.outDir, top) });
       }
@@ -188,23 +195,56 @@ class Stager {
       temp = join(dirname(final), `${this.tempSuffix}-${file.path.slice(file.path.lastIndexOf('/') + 1)}`);
       this.staged.push({ temp, final });
     }
-    writeFileSync(temp, file.content, { mode: file.mode });
-    chmodSync(temp, file.mode); // the umask must not decide a script's mode
+    if (this.background) {
+      this.writer ??= new BackgroundWriter();
+      this.writer.write(temp, file.content, file.mode);
+    } else {
+      writeFileSync(temp, file.content, { mode: file.mode });
+      chmodSync(temp, file.mode); // the umask must not decide a script's mode
+    }
+  }
+
+  /** Waits for the files still being written; throws the first write that failed. */
+  finishWrites(): void {
+    this.writer?.finish();
   }
 
   /** Removes everything staged; OUT_DIR is left as it was. */
   discard(): void {
-    for (const { temp } of this.staged) rmSync(temp, { recursive: true, force: true });
+    try {
+      this.writer?.finish(); // nothing may still be writing into what is removed
+    } catch {
+      // the failure is the caller's to report; what it left is removed below
+    }
+    this.writer?.close();
+    for (const { temp } of this.staged) {
+      try {
+        rmSync(temp, { recursive: true, force: true });
+      } catch {
+        // never made: the write that failed was the one to make it (a file where its folder should be)
+      }
+    }
   }
 
+  /** Renames every staged file into place; finishWrites() first. */
   commit(): void {
+    this.writer?.close();
     for (const { temp, final } of this.staged) renameSync(temp, final);
   }
 
   private makeFolder(dir: string): void {
     if (this.madeFolders.has(dir)) return;
-    mkdirSync(dir, { recursive: true });
+    this.mkdir(dir, true);
     this.madeFolders.add(dir);
+  }
+
+  private mkdir(dir: string, recursive: boolean): void {
+    if (this.background) {
+      this.writer ??= new BackgroundWriter();
+      this.writer.mkdir(dir, recursive);
+    } else {
+      mkdirSync(dir, { recursive });
+    }
   }
 }
 
@@ -245,7 +285,7 @@ export function syncDist(
   run?: RunStamp,
 ): WriteSummary & { changes: ChangedPath[]; skippedFolders: number } {
   const comparer = new DistComparer(outDir);
-  const stager = new Stager(outDir);
+  const stager = new Stager(outDir, true);
   const digests = new HostDigests(outDir, run);
   const changes: ChangedPath[] = [];
   let written = 0;
@@ -277,6 +317,11 @@ export function syncDist(
           throw writeFailure(outDir, error);
         }
       }
+    }
+    try {
+      stager.finishWrites();
+    } catch (error) {
+      throw writeFailure(outDir, error);
     }
   } catch (error) {
     stager.discard(); // a failed write, or a later batch that failed to render

@@ -58,3 +58,32 @@ test('check mode lists the changes and removals, sorted, and writes nothing', ()
   );
   assert.deepEqual(snapshotTree(out), before);
 });
+
+test('a file the writer thread cannot write, after others were staged, leaves the folder exactly as it was', () => {
+  const out = join(scratchDir(), 'dist');
+  syncDist(out, batches([host('alpha', 'old')]), false);
+  const before = snapshotTree(out);
+  // alpha/blaze is a file, so alpha/blaze/x cannot be made: the failure happens on the writer
+  // thread, after alpha's new files and all of gamma were handed to it.
+  const broken: RenderedFile = { path: 'alpha/blaze/x', mode: 0o644, content: 'no\n' };
+  assert.throws(() => syncDist(out, batches([[...host('alpha', 'new'), broken], host('gamma', 'g')]), false), /cannot write .*alpha\/blaze.*; .* was left as it was/);
+  assert.deepEqual(snapshotTree(out), before);
+  assert.deepEqual(readdirSync(out), ['alpha']);
+  assert.deepEqual(readdirSync(join(out, 'alpha')).sort(), ['SHA256SUMS', 'blaze']);
+});
+
+test('more files than the writer thread holds at once are all written, with their contents and modes', () => {
+  const out = join(scratchDir(), 'dist');
+  // 400 hosts of two files: more jobs than background-writer.ts lets wait, so posting blocks and resumes.
+  const list = Array.from({ length: 400 }, (_, i) => host(`host-${String(i).padStart(3, '0')}`, `text ${i}`));
+  const summary = syncDist(out, batches(list), false);
+  assert.equal(summary.written, 800);
+  const tree = snapshotTree(out);
+  assert.equal(tree.size, 800);
+  for (const [i, files] of list.entries()) {
+    for (const file of files) {
+      assert.equal(tree.get(file.path)?.content, file.content, `host ${i}`);
+      assert.equal(tree.get(file.path)?.mode, file.mode, `host ${i}`);
+    }
+  }
+});

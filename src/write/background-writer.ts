@@ -1,0 +1,94 @@
+// Writes staged files on a second thread while the main thread renders the next host. A first
+// generate is half rendering (JavaScript, one core) and half creating files (the kernel): on
+// two cores the two overlap instead of taking turns. The main thread stays synchronous: it
+// posts jobs and, before committing, waits for all of them (Atomics.wait on a shared counter).
+import { join } from 'node:path';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { SLOT, type WriterJob, type WriterThreadData } from './writer-protocol';
+
+/** Jobs posted but not yet done before send() waits: bounds the contents held in the queue. */
+const MAX_PENDING_JOBS = 256;
+
+/** Jobs per message: about one host folder's files. */
+const JOBS_PER_MESSAGE = 16;
+
+/** A wait with no job finishing for this long means the thread is gone, not that the disk is slow. */
+const STALLED_AFTER_MS = 120_000;
+
+export class BackgroundWriter {
+  private readonly shared = new Int32Array(new SharedArrayBuffer(12));
+  private readonly worker: Worker;
+  private readonly errors: MessagePort;
+  private posted = 0;
+  /** Jobs not yet posted: one message carries several (each message costs locks and a wake-up). */
+  private unsent: WriterJob[] = [];
+
+  constructor() {
+    const { port1, port2 } = new MessageChannel();
+    this.errors = port1;
+    const data: WriterThreadData = { shared: this.shared.buffer as SharedArrayBuffer, errors: port2 };
+    this.worker = new Worker(join(__dirname, 'writer-thread.js'), { workerData: data, transferList: [port2] });
+    // The process may end while the thread idles: committing waits for every job first.
+    this.worker.unref();
+  }
+
+  mkdir(path: string, recursive: boolean): void {
+    this.post({ kind: 'mkdir', path, recursive });
+  }
+
+  write(path: string, content: string, mode: number): void {
+    this.post({ kind: 'write', path, content, mode });
+  }
+
+  /** Waits until every job posted is done; throws the first failure's message as an Error. */
+  finish(): void {
+    this.send();
+    this.waitUntilPending(0);
+    const failure = this.failure();
+    if (failure !== undefined) throw new Error(failure);
+  }
+
+  /** Ends the thread; its jobs must be finished first (finish), or their files may be half written. */
+  close(): void {
+    void this.worker.terminate();
+    this.errors.close();
+  }
+
+  private post(job: WriterJob): void {
+    this.unsent.push(job);
+    if (this.unsent.length >= JOBS_PER_MESSAGE) this.send();
+  }
+
+  private send(): void {
+    if (this.unsent.length === 0) return;
+    this.waitUntilPending(MAX_PENDING_JOBS - this.unsent.length);
+    this.worker.postMessage(this.unsent);
+    this.posted += this.unsent.length;
+    this.unsent = [];
+  }
+
+  private failure(): string | undefined {
+    if (Atomics.load(this.shared, SLOT.failed) === 0) return undefined;
+    const message = receiveMessageOnPort(this.errors);
+    return typeof message?.message === 'string' ? message.message : 'the writer thread failed';
+  }
+
+  /** Blocks until at most LIMIT jobs are pending, or one failed (nothing later is written then). */
+  private waitUntilPending(limit: number): void {
+    let stalledSince = Date.now();
+    for (;;) {
+      const done = Atomics.load(this.shared, SLOT.done);
+      if (this.posted - done <= limit || Atomics.load(this.shared, SLOT.failed) !== 0) return;
+      // Set before the wait, cleared after: a job finishing in between wakes the wait or
+      // changes SLOT.done, which makes the wait return at once.
+      Atomics.store(this.shared, SLOT.waiting, 1);
+      const woken = Atomics.wait(this.shared, SLOT.done, done, 1_000);
+      Atomics.store(this.shared, SLOT.waiting, 0);
+      if (woken !== 'timed-out') {
+        stalledSince = Date.now();
+      } else if (Date.now() - stalledSince > STALLED_AFTER_MS) {
+        throw new Error(`the writer thread has not finished a file for ${STALLED_AFTER_MS / 1000} s`);
+      }
+    }
+  }
+}

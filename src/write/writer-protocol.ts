@@ -1,0 +1,21 @@
+// What the main thread and the writer thread (writer-thread.ts) say to each other.
+import type { MessagePort } from 'node:worker_threads';
+
+/** One staging step, done in the order posted. */
+export type WriterJob =
+  | { kind: 'mkdir'; path: string; recursive: boolean }
+  | { kind: 'write'; path: string; content: string; mode: number };
+
+/**
+ * Slots of the shared Int32Array: jobs finished (failed ones too), whether one failed, and
+ * whether the main thread is waiting (only then does a finished job wake it: a futex call per
+ * file would cost more than the file).
+ */
+export const SLOT = { done: 0, failed: 1, waiting: 2 } as const;
+
+export interface WriterThreadData {
+  /** SharedArrayBuffer of three Int32 slots (SLOT). */
+  shared: SharedArrayBuffer;
+  /** Where the thread posts the message of its first failure. */
+  errors: MessagePort;
+}

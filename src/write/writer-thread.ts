@@ -1,0 +1,38 @@
+// The body of the background writer (background-writer.ts): a worker thread that makes the
+// staging folders and writes the staged files in the order they were posted, while the main
+// thread goes on rendering. It never renames or deletes: committing or discarding the staged
+// files stays with the main thread, after every write here has finished.
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { SLOT, type WriterJob, type WriterThreadData } from './writer-protocol';
+
+function run(port: MessagePort, data: WriterThreadData): void {
+  const shared = new Int32Array(data.shared);
+  let failed = false;
+  const perform = (job: WriterJob): void => {
+    if (job.kind === 'mkdir') {
+      mkdirSync(job.path, { recursive: job.recursive });
+    } else {
+      writeFileSync(job.path, job.content, { mode: job.mode });
+      chmodSync(job.path, job.mode); // the umask must not decide a script's mode
+    }
+  };
+  port.on('message', (jobs: WriterJob[]) => {
+    for (const job of jobs) {
+      if (failed) break;
+      try {
+        perform(job);
+      } catch (error) {
+        // The first failure is the one reported; later jobs are only counted, so that the
+        // main thread, waiting for all of them, wakes up and discards what was staged.
+        failed = true;
+        data.errors.postMessage(error instanceof Error ? error.message : String(error));
+        Atomics.store(shared, SLOT.failed, 1);
+      }
+    }
+    Atomics.add(shared, SLOT.done, jobs.length);
+    if (Atomics.load(shared, SLOT.waiting) !== 0) Atomics.notify(shared, SLOT.done);
+  });
+}
+
+if (parentPort !== null) run(parentPort, workerData as WriterThreadData);

@@ -22,6 +22,8 @@ export class BackgroundWriter {
   private posted = 0;
   /** Jobs not yet posted: one message carries several (each message costs locks and a wake-up). */
   private unsent: WriterJob[] = [];
+  /** The buffers of the unsent jobs' contents: moved, not copied, with them. */
+  private transfers: ArrayBuffer[] = [];
 
   constructor() {
     const { port1, port2 } = new MessageChannel();
@@ -37,7 +39,11 @@ export class BackgroundWriter {
   }
 
   write(path: string, content: string, mode: number): void {
-    this.post({ kind: 'write', path, content, mode });
+    // Encoded here into a buffer of its own, which the message moves to the thread without a
+    // copy (a string would be copied: at 1,000 hosts, 160 MB and 10 % of the run).
+    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(content));
+    bytes.write(content);
+    this.post({ kind: 'write', path, bytes, mode }, bytes.buffer);
   }
 
   /** Waits until every job posted is done; throws the first failure's message as an Error. */
@@ -54,17 +60,19 @@ export class BackgroundWriter {
     this.errors.close();
   }
 
-  private post(job: WriterJob): void {
+  private post(job: WriterJob, transfer?: ArrayBuffer): void {
     this.unsent.push(job);
+    if (transfer !== undefined) this.transfers.push(transfer);
     if (this.unsent.length >= JOBS_PER_MESSAGE) this.send();
   }
 
   private send(): void {
     if (this.unsent.length === 0) return;
     this.waitUntilPending(MAX_PENDING_JOBS - this.unsent.length);
-    this.worker.postMessage(this.unsent);
+    this.worker.postMessage(this.unsent, this.transfers);
     this.posted += this.unsent.length;
     this.unsent = [];
+    this.transfers = [];
   }
 
   private failure(): string | undefined {

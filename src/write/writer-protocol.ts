@@ -4,7 +4,7 @@ import type { MessagePort } from 'node:worker_threads';
 /** One staging step, done in the order posted. */
 export type WriterJob =
   | { kind: 'mkdir'; path: string; recursive: boolean }
-  | { kind: 'write'; path: string; content: string; mode: number };
+  | { kind: 'write'; path: string; bytes: Uint8Array; mode: number };
 
 /**
  * Slots of the shared Int32Array: jobs finished (failed ones too), whether one failed, and

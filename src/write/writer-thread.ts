@@ -13,7 +13,7 @@ function run(port: MessagePort, data: WriterThreadData): void {
     if (job.kind === 'mkdir') {
       mkdirSync(job.path, { recursive: job.recursive });
     } else {
-      writeFileSync(job.path, job.content, { mode: job.mode });
+      writeFileSync(job.path, job.bytes, { mode: job.mode });
       chmodSync(job.path, job.mode); // the umask must not decide a script's mode
     }
   };

@@ -20,12 +20,15 @@ export class BackgroundWriter {
   private readonly worker: Worker;
   private readonly errors: MessagePort;
   private posted = 0;
+  /** Set once a wait gave up on the thread (it died, or the disk hangs). */
+  private stalled = false;
   /** Jobs not yet posted: one message carries several (each message costs locks and a wake-up). */
   private unsent: WriterJob[] = [];
   /** The buffers of the unsent jobs' contents: moved, not copied, with them. */
   private transfers: ArrayBuffer[] = [];
 
-  constructor() {
+  /** STALLED_AFTER_MS: how long a wait may see no job finish before it gives the thread up (tests shorten it). */
+  constructor(private readonly stalledAfterMs = STALLED_AFTER_MS) {
     const { port1, port2 } = new MessageChannel();
     this.errors = port1;
     const data: WriterThreadData = { shared: this.shared.buffer as SharedArrayBuffer, errors: port2 };
@@ -85,6 +88,7 @@ export class BackgroundWriter {
   private waitUntilPending(limit: number): void {
     let stalledSince = Date.now();
     for (;;) {
+      if (this.stalled) throw new Error('the writer thread stopped');
       const done = Atomics.load(this.shared, SLOT.done);
       if (this.posted - done <= limit || Atomics.load(this.shared, SLOT.failed) !== 0) return;
       // Set before the wait, cleared after: a job finishing in between wakes the wait or
@@ -94,8 +98,9 @@ export class BackgroundWriter {
       Atomics.store(this.shared, SLOT.waiting, 0);
       if (woken !== 'timed-out') {
         stalledSince = Date.now();
-      } else if (Date.now() - stalledSince > STALLED_AFTER_MS) {
-        throw new Error(`the writer thread has not finished a file for ${STALLED_AFTER_MS / 1000} s`);
+      } else if (Date.now() - stalledSince > this.stalledAfterMs) {
+        this.stalled = true; // discarding must not wait for it again
+        throw new Error(`the writer thread has not finished a file for ${this.stalledAfterMs / 1000} s`);
       }
     }
   }

@@ -1,10 +1,16 @@
 // What the main thread and the writer thread (writer-thread.ts) say to each other.
 import type { MessagePort } from 'node:worker_threads';
 
-/** One staging step, done in the order posted. */
+/** One staging step, done in the order posted. A file's bytes are [start, end) of its message's buffer. */
 export type WriterJob =
   | { kind: 'mkdir'; path: string; recursive: boolean }
-  | { kind: 'write'; path: string; bytes: Uint8Array; mode: number };
+  | { kind: 'write'; path: string; start: number; end: number; mode: number };
+
+/** Jobs with the contents of their files, one after the other in one buffer (moved, not copied). */
+export interface WriterMessage {
+  jobs: WriterJob[];
+  contents: ArrayBuffer;
+}
 
 /**
  * Slots of the shared Int32Array: jobs finished (failed ones too), whether one failed, and

@@ -4,24 +4,25 @@
 // files stays with the main thread, after every write here has finished.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { SLOT, type WriterJob, type WriterThreadData } from './writer-protocol';
+import { SLOT, type WriterJob, type WriterMessage, type WriterThreadData } from './writer-protocol';
 
 function run(port: MessagePort, data: WriterThreadData): void {
   const shared = new Int32Array(data.shared);
   let failed = false;
-  const perform = (job: WriterJob): void => {
+  const perform = (job: WriterJob, contents: Buffer): void => {
     if (job.kind === 'mkdir') {
       mkdirSync(job.path, { recursive: job.recursive });
     } else {
-      writeFileSync(job.path, job.bytes, { mode: job.mode });
+      writeFileSync(job.path, contents.subarray(job.start, job.end), { mode: job.mode });
       chmodSync(job.path, job.mode); // the umask must not decide a script's mode
     }
   };
-  port.on('message', (jobs: WriterJob[]) => {
+  port.on('message', ({ jobs, contents }: WriterMessage) => {
+    const bytes = Buffer.from(contents);
     for (const job of jobs) {
       if (failed) break;
       try {
-        perform(job);
+        perform(job, bytes);
       } catch (error) {
         // The first failure is the one reported; later jobs are only counted, so that the
         // main thread, waiting for all of them, wakes up and discards what was staged.

@@ -121,8 +121,8 @@ const enum NodeKind {
   MappingThroughChild = 4,
 }
 
-/** Mappings with more keys than this are indexed by name on the first lookup. */
-const INDEXED_MAPPING_KEYS = 16;
+/** Mappings with more children (keys and values) than this are indexed by name on their first lookup. */
+const INDEXED_MAPPING_CHILDREN = 32;
 
 /**
  * The nodes as the fast parse saw them, in the order they opened: numbers in typed arrays
@@ -259,13 +259,13 @@ class NodeTree {
   private keyNamed(mapping: number, name: string): number {
     let index = this.keysByName.get(mapping);
     if (index === undefined) {
-      let keys = 0;
-      for (let child = this.firstChild[mapping]!; child !== NONE; child = this.nextSibling[child]!) {
-        if (this.kind[child] !== NodeKind.Key) continue;
-        if (this.keyNames[child] === name) return child;
-        keys += 1;
+      let children = 0;
+      let found = NONE;
+      for (let child = this.firstChild[mapping]!; child !== NONE && children <= INDEXED_MAPPING_CHILDREN; child = this.nextSibling[child]!) {
+        if (found === NONE && this.kind[child] === NodeKind.Key && this.keyNames[child] === name) found = child;
+        children += 1;
       }
-      if (keys <= INDEXED_MAPPING_KEYS) return NONE;
+      if (children <= INDEXED_MAPPING_CHILDREN) return found;
       index = new Map();
       for (let child = this.firstChild[mapping]!; child !== NONE; child = this.nextSibling[child]!) {
         if (this.kind[child] === NodeKind.Key) index.set(this.keyNames[child]!, child);

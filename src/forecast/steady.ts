@@ -77,16 +77,21 @@ function usedBytesUntilSteady(folders: readonly SteadyFolder[], constantBytes: n
   return used;
 }
 
-/** Each own kind's bytes a night, as simulate.ts looks them up (by kind: a later kind of the same name wins). */
-function ownKindBytes(input: ForecastHostInput): Map<string, number> {
-  return new Map(input.contributors.ownKinds.map((k) => [k.kind, Math.round(k.nightlyBytes)]));
+/** What steadySummarizer reads of one list of own kinds, worked out once per list. */
+interface KindTotals {
+  /** Each own kind's bytes a night, as simulate.ts looks them up (by kind: a later kind of the same name wins). */
+  kindBytes: Map<string, number>;
+  /** The bytes a host sends each night, as simulate.ts's nightlyBytes: the sum of its kinds. */
+  sentBytes: number;
+  /** simulate.ts budgets a sender from the unrounded sum of its kinds and sends the rounded one. */
+  estimateBytes: number;
 }
 
-/** The bytes a host sends each night, as simulate.ts's nightlyBytes: the sum of its kinds. */
-function sentBytes(kindBytes: Map<string, number>): number {
-  let sum = 0;
-  for (const bytes of kindBytes.values()) sum += bytes;
-  return sum;
+function kindTotals(kinds: ForecastHostInput['contributors']['ownKinds']): KindTotals {
+  const kindBytes = new Map(kinds.map((k) => [k.kind, Math.round(k.nightlyBytes)]));
+  let sentBytes = 0;
+  for (const bytes of kindBytes.values()) sentBytes += bytes;
+  return { kindBytes, sentBytes, estimateBytes: kinds.reduce((sum, k) => sum + k.nightlyBytes, 0) };
 }
 
 /**
@@ -95,14 +100,21 @@ function sentBytes(kindBytes: Map<string, number>): number {
  */
 export function steadySummarizer(inputs: ForecastHostInput[], options: ForecastOptions): (input: ForecastHostInput) => ForecastSummary {
   if (!hasConstantSizes(options)) throw new Error('steadySummarizer needs constant sizes: no growth, nothing observed');
-  // simulate.ts budgets a sender from the unrounded sum of its kinds and sends the rounded one.
-  const estimateByHost = new Map(inputs.map((input) => [input.name, input.contributors.ownKinds.reduce((sum, k) => sum + k.nightlyBytes, 0)]));
-  const kindBytesByHost = new Map(inputs.map((input) => [input.name, ownKindBytes(input)]));
-  const sentByHost = new Map([...kindBytesByHost].map(([host, kindBytes]) => [host, sentBytes(kindBytes)]));
+  // Hosts with the same own kinds share one list of them (src/inventory/capacity.ts): its
+  // totals are worked out once, not once per host.
+  const totalsOfKinds = new Map<ForecastHostInput['contributors']['ownKinds'], KindTotals>();
+  const totalsByHost = new Map<string, KindTotals>();
+  for (const input of inputs) {
+    const kinds = input.contributors.ownKinds;
+    let totals = totalsOfKinds.get(kinds);
+    if (totals === undefined) totalsOfKinds.set(kinds, (totals = kindTotals(kinds)));
+    totalsByHost.set(input.name, totals);
+  }
   const sizes = describeEstimatedSizes(options.growthPerNight);
   return (input) => {
     const { contributors } = input;
-    const kindBytes = kindBytesByHost.get(input.name)!;
+    const totals = totalsByHost.get(input.name)!;
+    const kindBytes = totals.kindBytes;
     const folders: SteadyFolder[] = contributors.ownKinds.map((k) => ({
       label: `own ${k.kind}`,
       bytes: kindBytes.get(k.kind)!,
@@ -110,8 +122,9 @@ export function steadySummarizer(inputs: ForecastHostInput[], options: ForecastO
     }));
     const budgetHits: ForecastSummary['budgetHits'] = [];
     for (const sender of contributors.senders) {
-      const bytes = sentByHost.get(sender.host) ?? 0;
-      const budgetBytes = sender.targetBudgetBytes ?? senderBudgetBytes(estimateByHost.get(sender.host) ?? 0, sender.networkDays);
+      const senderTotals = totalsByHost.get(sender.host);
+      const bytes = senderTotals?.sentBytes ?? 0;
+      const budgetBytes = sender.targetBudgetBytes ?? senderBudgetBytes(senderTotals?.estimateBytes ?? 0, sender.networkDays);
       const refusedFrom = firstRefusedNight(bytes, budgetBytes, folderCap(sender.networkDays, sender.keepNewest, Infinity));
       if (refusedFrom <= options.nights) budgetHits.push({ sender: sender.host, budgetBytes, night: refusedFrom });
       folders.push({ label: `copies from ${sender.host}`, bytes, cap: folderCap(sender.networkDays, sender.keepNewest, refusedFrom) });
@@ -125,7 +138,7 @@ export function steadySummarizer(inputs: ForecastHostInput[], options: ForecastO
       host: input.name,
       nights: options.nights,
       sizeBytes: input.sizeBytes,
-      floorBytes: freeSpaceFloorBytes(estimateByHost.get(input.name) ?? 0),
+      floorBytes: freeSpaceFloorBytes(totals.estimateBytes),
       sizes,
       usedBytes: usedBytesUntilSteady(folders, repositoryBytes, options.nights),
       contributorsOnNight: (night) => {

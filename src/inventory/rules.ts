@@ -21,8 +21,23 @@ const SAFE_PATH_WITH_SPACES = /^\/[A-Za-z0-9._+@:,=/ -]*$/;
 /** The characters of SAFE_PATH, in words, for messages. */
 const PATH_CHARACTERS = 'letters, digits and . _ + @ : , = / -';
 
+/** Each inventory's hosts by role, made in one pass on first use: several rules ask for several roles. */
+const hostsByRoleOf = new WeakMap<Inventory, Map<Role, Host[]>>();
+
 function hostsWithRole(inventory: Inventory, role: Role): Host[] {
-  return inventory.hosts.filter((h) => h.roles.includes(role));
+  let byRole = hostsByRoleOf.get(inventory);
+  if (byRole === undefined) {
+    byRole = new Map();
+    for (const host of inventory.hosts) {
+      for (const hostRole of host.roles) {
+        const list = byRole.get(hostRole);
+        if (list === undefined) byRole.set(hostRole, [host]);
+        else if (list[list.length - 1] !== host) list.push(host);
+      }
+    }
+    hostsByRoleOf.set(inventory, byRole);
+  }
+  return byRole.get(role) ?? [];
 }
 
 const validHostNames: Rule = (inventory, problems) => {
@@ -162,16 +177,27 @@ function checkExcludePattern(pattern: string, sourcePath: string, origin: DocPat
   }
 }
 
+/** Each inventory's distinct sources, made on first use: two rules walk them. */
+const distinctSourcesOf = new WeakMap<Inventory, Source[]>();
+
 /** Every source of the inventory once: a default source is shared by every host, not repeated. */
 function distinctSources(inventory: Inventory): Source[] {
+  let distinct = distinctSourcesOf.get(inventory);
+  if (distinct !== undefined) return distinct;
+  // normalize.ts gives every host the same object for a default source: most are known by identity.
+  const seen = new Set<Source>();
   const byOrigin = new Map<string, Source>();
   for (const host of inventory.hosts) {
     for (const source of host.sources) {
+      if (seen.has(source)) continue;
+      seen.add(source);
       const key = source.origin.join('\u0000');
       if (!byOrigin.has(key)) byOrigin.set(key, source);
     }
   }
-  return [...byOrigin.values()];
+  distinct = [...byOrigin.values()];
+  distinctSourcesOf.set(inventory, distinct);
+  return distinct;
 }
 
 const validExcludePatterns: Rule = (inventory, problems) => {
@@ -320,7 +346,11 @@ const hostKeysPresent: Rule = (inventory, problems) => {
   const hubs = sshHubs(inventory);
   const callers = new Map<string, string[]>();
   for (const host of inventory.hosts) {
-    for (const peer of host.targets) callers.set(peer.value, [...(callers.get(peer.value) ?? []), host.name]);
+    for (const peer of host.targets) {
+      const list = callers.get(peer.value);
+      if (list === undefined) callers.set(peer.value, [host.name]);
+      else list.push(host.name);
+    }
   }
   const everyOther = `every other host (${inventory.hosts.length - 1})`;
   for (const host of inventory.hosts) {

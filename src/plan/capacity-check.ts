@@ -2,7 +2,7 @@
 // the plan stage (it needs the forecast, which sits above inventory/), handed to the
 // inventory's validation by the pipeline so that it reports with every other problem.
 import { formatBytes } from '../format/bytes';
-import { DEFAULT_FORECAST_NIGHTS, forecastCapacity } from '../forecast/forecast';
+import { DEFAULT_FORECAST_NIGHTS, forecastSummaries } from '../forecast/forecast';
 import { forecastWarning } from '../forecast/summary';
 import { estimateCapacity } from '../inventory/capacity';
 import type { Rule } from '../inventory/rules';
@@ -10,8 +10,7 @@ import type { Rule } from '../inventory/rules';
 export const archiveCapacity: Rule = (inventory, problems) => {
   const estimates = estimateCapacity(inventory);
   // The forecast decides; the source document's 10 GB minimum is added to it.
-  const forecast = forecastCapacity(estimates, { nights: DEFAULT_FORECAST_NIGHTS, growthPerNight: 0 });
-  const summaries = new Map(forecast.summaries.map((s) => [s.host, s]));
+  const summaries = new Map(forecastSummaries(estimates, { nights: DEFAULT_FORECAST_NIGHTS, growthPerNight: 0 }).map((s) => [s.host, s]));
   for (const host of inventory.hosts) {
     const estimate = estimates.get(host.name);
     if (!estimate || estimate.sizeBytes === undefined) continue;

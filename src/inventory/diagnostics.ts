@@ -86,15 +86,24 @@ export class DiagnosticList {
     return this.items.some((d) => d.severity === 'error');
   }
 
-  private readonly seen = new Set<string>();
+  /**
+   * The diagnostics recorded so far by message. Keyed by message alone, which is nearly
+   * always unique: a key of severity, path and message was a second copy of every message
+   * (16,000 warnings at 10,000 hosts).
+   */
+  private readonly byMessage = new Map<string, Diagnostic[]>();
 
   private push(severity: Severity, path: DocPath, message: string, hint?: string): void {
     // A default shared by many hosts can break the same rule once per host: say it once.
-    const key = `${severity}\u0000${path.join('\u0000')}\u0000${message}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
+    const sameMessage = this.byMessage.get(message);
+    if (sameMessage !== undefined) {
+      const pathKey = path.join('\u0000');
+      if (sameMessage.some((d) => d.severity === severity && d.path.join('\u0000') === pathKey)) return;
+    }
     const item: Diagnostic = { severity, file: this.file, position: this.locate(path), path, message };
     if (hint !== undefined) item.hint = hint;
     this.items.push(item);
+    if (sameMessage === undefined) this.byMessage.set(message, [item]);
+    else sameMessage.push(item);
   }
 }

@@ -91,7 +91,13 @@ function normalizeHost(name: string, host: WrittenHost, shared: SharedDefaults):
     transfer: host.transfer === undefined ? shared.transfer : { ...shared.transfer, ...host.transfer },
     targets: (host.targets ?? []).map((target, i) => ({ value: target, origin: ['hosts', name, 'targets', i] })),
     database: host.database
-      ? { ...host.database, estimatedSize: host.database.estimatedSize ?? DEFAULT_DATABASE_SIZE, origin: ['hosts', name, 'database'] }
+      ? {
+          engine: host.database.engine,
+          osUser: host.database.osUser,
+          databases: host.database.databases,
+          estimatedSize: host.database.estimatedSize ?? DEFAULT_DATABASE_SIZE,
+          origin: ['hosts', name, 'database'],
+        }
       : undefined,
     repository: host.repository
       ? {
@@ -111,7 +117,16 @@ function normalizeHost(name: string, host: WrittenHost, shared: SharedDefaults):
 }
 
 function toSource(source: WrittenSource, origin: DocPath): Source {
-  return { ...source, estimatedSize: source.estimatedSize ?? DEFAULT_SOURCE_SIZE, exclude: source.exclude ?? [], origin };
+  // Written out, not spread: a spread of a parsed mapping gave each of thousands of sources
+  // a shape of its own (the schema allows no other keys).
+  return {
+    name: source.name,
+    path: source.path,
+    dataType: source.dataType,
+    estimatedSize: source.estimatedSize ?? DEFAULT_SOURCE_SIZE,
+    exclude: source.exclude ?? [],
+    origin,
+  };
 }
 
 function normalizeArchive(origin: DocPath, host: WrittenHost, defaults: WrittenDefaults): ArchiveVolume {

@@ -17,7 +17,7 @@
 import { freeSpaceFloorBytes, senderBudgetBytes } from './budget';
 import type { ForecastHostInput, ForecastOptions } from './simulate';
 import { describeEstimatedSizes } from './simulate';
-import type { ForecastSummary } from './summary';
+import type { ForecastSeries, ForecastSummary } from './summary';
 import { summaryOfSeries } from './summary';
 
 /** True when OPTIONS make every size of every night the same: the closed form applies. */
@@ -30,7 +30,9 @@ export function hasConstantSizes(options: ForecastOptions): boolean {
  * prune; CAP is the folder's capacity, or the copies it held when its sender was refused.
  */
 interface SteadyFolder {
-  label: string;
+  /** "own " or "copies from ": the label is made only for a host whose contributors are read. */
+  labelPrefix: string;
+  name: string;
   bytes: number;
   cap: number;
 }
@@ -99,6 +101,15 @@ function kindTotals(kinds: ForecastHostInput['contributors']['ownKinds']): KindT
  * OPTIONS with constant sizes (hasConstantSizes), one host at a time.
  */
 export function steadySummarizer(inputs: ForecastHostInput[], options: ForecastOptions): (input: ForecastHostInput) => ForecastSummary {
+  const seriesOf = steadySeries(inputs, options);
+  return (input) => summaryOfSeries(seriesOf(input));
+}
+
+/**
+ * Each host's series in closed form, as summaryOfSeries reads it, for OPTIONS with constant
+ * sizes (hasConstantSizes): validate reads the whole summary only of a host that warns.
+ */
+export function steadySeries(inputs: ForecastHostInput[], options: ForecastOptions): (input: ForecastHostInput) => ForecastSeries {
   if (!hasConstantSizes(options)) throw new Error('steadySummarizer needs constant sizes: no growth, nothing observed');
   // Hosts with the same own kinds share one list of them (src/inventory/capacity.ts): its
   // totals are worked out once, not once per host.
@@ -116,7 +127,8 @@ export function steadySummarizer(inputs: ForecastHostInput[], options: ForecastO
     const totals = totalsByHost.get(input.name)!;
     const kindBytes = totals.kindBytes;
     const folders: SteadyFolder[] = contributors.ownKinds.map((k) => ({
-      label: `own ${k.kind}`,
+      labelPrefix: 'own ',
+      name: k.kind,
       bytes: kindBytes.get(k.kind)!,
       cap: folderCap(contributors.localDays, contributors.keepNewest, Infinity),
     }));
@@ -127,14 +139,14 @@ export function steadySummarizer(inputs: ForecastHostInput[], options: ForecastO
       const budgetBytes = sender.targetBudgetBytes ?? senderBudgetBytes(senderTotals?.estimateBytes ?? 0, sender.networkDays);
       const refusedFrom = firstRefusedNight(bytes, budgetBytes, folderCap(sender.networkDays, sender.keepNewest, Infinity));
       if (refusedFrom <= options.nights) budgetHits.push({ sender: sender.host, budgetBytes, night: refusedFrom });
-      folders.push({ label: `copies from ${sender.host}`, bytes, cap: folderCap(sender.networkDays, sender.keepNewest, refusedFrom) });
+      folders.push({ labelPrefix: 'copies from ', name: sender.host, bytes, cap: folderCap(sender.networkDays, sender.keepNewest, refusedFrom) });
     }
     // The simulation records hits night by night, senders in order within a night.
     budgetHits.sort((a, b) => a.night - b.night);
     // Snapshots hard-link incoming's files: a repository of constant size costs its size from
     // the first night (incoming), and its snapshots nothing more (simulate.ts, snapshotChainBytes).
     const repositoryBytes = contributors.repositoryBytes > 0 ? Math.round(contributors.repositoryBytes) : 0;
-    return summaryOfSeries({
+    return {
       host: input.name,
       nights: options.nights,
       sizeBytes: input.sizeBytes,
@@ -142,11 +154,11 @@ export function steadySummarizer(inputs: ForecastHostInput[], options: ForecastO
       sizes,
       usedBytes: usedBytesUntilSteady(folders, repositoryBytes, options.nights),
       contributorsOnNight: (night) => {
-        const list = folders.map((folder) => ({ label: folder.label, bytes: Math.min(night, folder.cap) * folder.bytes }));
+        const list = folders.map((folder) => ({ label: folder.labelPrefix + folder.name, bytes: Math.min(night, folder.cap) * folder.bytes }));
         if (repositoryBytes > 0) list.push({ label: 'repository incoming', bytes: repositoryBytes }, { label: 'repository snapshots', bytes: 0 });
         return list;
       },
       budgetHits,
-    });
+    };
   };
 }

@@ -353,6 +353,7 @@ const hostKeysPresent: Rule = (inventory, problems) => {
     }
   }
   const everyOther = `every other host (${inventory.hosts.length - 1})`;
+  const copyHosts = new Set(hubs.copyHosts);
   for (const host of inventory.hosts) {
     const peers = sshPeerNames(host, hubs);
     if (host.sshPublicKey === undefined && peers.length > 0) {
@@ -367,7 +368,7 @@ const hostKeysPresent: Rule = (inventory, problems) => {
     if (host === hubs.admin || host === hubs.aggregator) who = everyOther;
     else {
       const names = new Set(callers.get(host.name) ?? []);
-      if (host !== hubs.repositoryHost && hubs.repositoryHost && hubs.copyHosts.includes(host)) names.add(hubs.repositoryHost.name);
+      if (host !== hubs.repositoryHost && hubs.repositoryHost && copyHosts.has(host)) names.add(hubs.repositoryHost.name);
       names.delete(host.name);
       if (names.size === 0) continue;
       who = listOfNames([...names].sort());

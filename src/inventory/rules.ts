@@ -138,6 +138,13 @@ const validSchedules: Rule = (inventory, problems) => {
   }
 };
 
+/** True when PATH has a `..` component (as path.split('/').includes('..'), without the array per path). */
+function hasParentComponent(path: string): boolean {
+  return PARENT_COMPONENT.test(path);
+}
+
+const PARENT_COMPONENT = /(?:^|\/)\.\.(?:\/|$)/;
+
 /**
  * Records an error unless PATH is absolute, has no `..` and only the allowed characters.
  * Spaces are allowed where SPACES says so: not in an fstab device or a path given to scp.
@@ -145,7 +152,7 @@ const validSchedules: Rule = (inventory, problems) => {
 function checkPath(path: string, origin: DocPath, what: string, problems: DiagnosticList, spaces: 'spaces' | 'no spaces' = 'no spaces'): void {
   if (!path.startsWith('/')) {
     problems.error(origin, `${what} '${path}' is not an absolute path`, 'start it with /');
-  } else if (path.split('/').includes('..')) {
+  } else if (hasParentComponent(path)) {
     problems.error(origin, `${what} '${path}' contains '..'`, 'write the path without .. components');
   } else if (!(spaces === 'spaces' ? SAFE_PATH_WITH_SPACES : SAFE_PATH).test(path)) {
     const allowed = spaces === 'spaces' ? `${PATH_CHARACTERS} and spaces` : PATH_CHARACTERS;
@@ -168,7 +175,7 @@ function checkPath(path: string, origin: DocPath, what: string, problems: Diagno
 function checkExcludePattern(pattern: string, sourcePath: string, origin: DocPath, problems: DiagnosticList): void {
   const folder = sourcePath.endsWith('/') ? sourcePath : `${sourcePath}/`;
   const form = `a pattern relative to ${folder} (cache/, *.tmp) or an absolute path inside it (${folder}cache)`;
-  if (pattern.split('/').includes('..')) {
+  if (hasParentComponent(pattern)) {
     problems.error(origin, `exclude pattern '${pattern}' contains '..': expected ${form}`, 'name what to leave out from inside the source folder');
   } else if (pattern.startsWith('/') && (!pattern.startsWith(folder) || pattern.length === folder.length)) {
     problems.error(origin, `exclude pattern '${pattern}' is not inside the source path ${folder}: expected ${form}`, 'an absolute pattern must start with the source path');
@@ -309,6 +316,7 @@ const oneWriterPerTargetFolder: Rule = (inventory, problems) => {
     }
   }
   for (const [key, list] of writers) {
+    if (list.length < 2) continue;
     const distinct = [...new Set(list.map((w) => w.writer))];
     if (distinct.length < 2) continue;
     for (const entry of list.slice(1)) {

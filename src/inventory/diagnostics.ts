@@ -25,17 +25,19 @@ export function formatDiagnostic(d: Diagnostic): string {
 
 /** Sorts by file position so the report reads top to bottom; stable for equal positions. */
 export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
-  return list
-    .map((d, index) => ({ d, index }))
-    .sort((a, b) => {
-      const la = a.d.position?.line ?? 0;
-      const lb = b.d.position?.line ?? 0;
-      if (la !== lb) return la - lb;
-      const ca = a.d.position?.column ?? 0;
-      const cb = b.d.position?.column ?? 0;
-      return ca !== cb ? ca - cb : a.index - b.index;
-    })
-    .map((x) => x.d);
+  // Indexes are sorted, not {diagnostic, index} pairs: 16,000 warnings at 10,000 hosts.
+  const order = list.map((_, index) => index);
+  order.sort((a, b) => {
+    const pa = list[a]!.position;
+    const pb = list[b]!.position;
+    const la = pa?.line ?? 0;
+    const lb = pb?.line ?? 0;
+    if (la !== lb) return la - lb;
+    const ca = pa?.column ?? 0;
+    const cb = pb?.column ?? 0;
+    return ca !== cb ? ca - cb : a - b;
+  });
+  return order.map((index) => list[index]!);
 }
 
 /** At most this many diagnostics are printed: a paste of 10,000 bad lines must stay readable. */

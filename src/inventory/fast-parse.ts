@@ -59,7 +59,8 @@ export function fastParse(text: string): FastParse | undefined {
   if (NOT_PLAIN.test(text)) return undefined;
   // js-yaml drops a leading byte-order mark before counting offsets; `yaml` counts it.
   const shift = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const tree = new NodeTree(text.length >> 4);
+  // About one node per 10 characters in an inventory (a 10,000-host fleet: 315,000 nodes in 3 MB).
+  const tree = new NodeTree(text.length >> 3);
   // The open nodes, innermost last, with what their close needs to know of their children.
   const open: number[] = [SENTINEL];
   const childCount: number[] = [0];

@@ -15,28 +15,36 @@ const CORE_FLOAT = /^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|[-+]?(?:\.[0-9]
 const CORE_NULL = /^(?:~|[Nn]ull|NULL)?$/;
 const CORE_BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
 
+// js-yaml tries every implicit type on every plain scalar (some 150,000 at 10,000 hosts):
+// each resolver first rules out by length or first character what its pattern cannot match.
+
+/** True when CODE (a first character) can start a number: a sign, a point or a digit. */
+function canStartNumber(code: number): boolean {
+  return code === 0x2b || code === 0x2d || code === 0x2e || (code >= 0x30 && code <= 0x39);
+}
+
 const coreNull = new Type('tag:yaml.org,2002:null', {
   kind: 'scalar',
-  resolve: (text: string) => CORE_NULL.test(text),
+  resolve: (text: string) => (text.length <= 1 || text.length === 4) && CORE_NULL.test(text),
   construct: () => null,
   predicate: (value: unknown) => value === null,
 });
 const coreBool = new Type('tag:yaml.org,2002:bool', {
   kind: 'scalar',
-  resolve: (text: string) => CORE_BOOL.test(text),
+  resolve: (text: string) => (text.length === 4 || text.length === 5) && CORE_BOOL.test(text),
   construct: (text: string) => text[0] === 't' || text[0] === 'T',
   predicate: (value: unknown) => typeof value === 'boolean',
 });
 const coreInt = new Type('tag:yaml.org,2002:int', {
   kind: 'scalar',
-  resolve: (text: string) => CORE_INT.test(text),
+  resolve: (text: string) => canStartNumber(text.charCodeAt(0)) && CORE_INT.test(text),
   construct: (text: string) =>
     text.startsWith('0o') ? parseInt(text.slice(2), 8) : text.startsWith('0x') ? parseInt(text.slice(2), 16) : Number(text),
   predicate: (value: unknown) => typeof value === 'number' && Number.isInteger(value),
 });
 const coreFloat = new Type('tag:yaml.org,2002:float', {
   kind: 'scalar',
-  resolve: (text: string) => CORE_FLOAT.test(text),
+  resolve: (text: string) => canStartNumber(text.charCodeAt(0)) && CORE_FLOAT.test(text),
   construct: (text: string) => {
     if (/nan/i.test(text)) return NaN;
     if (/inf/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity;

@@ -93,3 +93,12 @@ test('a sequence index that is not a whole number from 0 falls back to the seque
   }
   assert.deepEqual(quick.locate(['hosts', 'a', 'targets', 1]), { line: 3, column: 18 });
 });
+
+test('every scalar the core schema resolves (and its near misses) reads the same both ways', () => {
+  const scalars = ['', '~', 'null', 'Null', 'NULL', 'nul', 'nulls', 'true', 'True', 'TRUE', 'tru', 'truer', 'false', 'False', 'FALSE', 'fals', 'falsey',
+    '0', '-1', '+2', '012', '0o17', '0x1F', '0b1', '1_000', '.5', '-.5', '+.5', '1.', '1.5e3', '1e3', '-1E-3', '.inf', '-.inf', '+.Inf', '.NaN', '.nan', 'NaN',
+    'e3', '.e3', '+', '.', 'x1', 'australia-00', '10.0.0.1', '2.0T', '01:35', 'UTC'];
+  const text = scalars.map((scalar, i) => `k${i}: ${scalar}\n`).join('');
+  assert.notEqual(fastParse(text), undefined);
+  assert.deepEqual(fastParse(text)?.data, parseWithPositions('t.yaml', text).data);
+});

@@ -340,6 +340,14 @@ const archiveVolumesDescribed: Rule = (inventory, problems) => {
   }
 };
 
+/** NAMES once each, in their first order, as a new array (a set only for a long list: most hosts have a caller or two). */
+function distinctNames(names: readonly string[]): string[] {
+  if (names.length > 16) return [...new Set(names)];
+  const distinct: string[] = [];
+  for (const name of names) if (!distinct.includes(name)) distinct.push(name);
+  return distinct;
+}
+
 /** "a", "a and b", "a, b and c". */
 function listOfNames(names: readonly string[]): string {
   return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
@@ -375,11 +383,12 @@ const hostKeysPresent: Rule = (inventory, problems) => {
     let who: string;
     if (host === hubs.admin || host === hubs.aggregator) who = everyOther;
     else {
-      const names = new Set(callers.get(host.name) ?? []);
-      if (host !== hubs.repositoryHost && hubs.repositoryHost && copyHosts.has(host)) names.add(hubs.repositoryHost.name);
-      names.delete(host.name);
-      if (names.size === 0) continue;
-      who = listOfNames([...names].sort());
+      const names = distinctNames(callers.get(host.name) ?? []);
+      if (host !== hubs.repositoryHost && hubs.repositoryHost && copyHosts.has(host) && !names.includes(hubs.repositoryHost.name)) names.push(hubs.repositoryHost.name);
+      const self = names.indexOf(host.name);
+      if (self >= 0) names.splice(self, 1);
+      if (names.length === 0) continue;
+      who = listOfNames(names.sort());
     }
     problems.warning(
       ['hosts', host.name],

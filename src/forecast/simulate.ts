@@ -139,9 +139,15 @@ export function forecastFleet(inputs: ForecastHostInput[], options: ForecastOpti
  * that needs only each host's summary keeps one host's nights in memory, not the fleet's.
  */
 export function fleetForecaster(inputs: ForecastHostInput[], options: ForecastOptions): (input: ForecastHostInput) => HostForecast {
-  const sizesByHost = new Map(inputs.map((input) => [input.name, hostSizes(input, options)]));
-  const estimateByHost = new Map(inputs.map((input) => [input.name, input.contributors.ownKinds.reduce((sum, k) => sum + k.nightlyBytes, 0)]));
-  return (input) => forecastHost(input, options, sizesByHost, estimateByHost);
+  // Made on the first host asked for: validate's summaries (steady.ts) never ask, and at
+  // 10,000 hosts these were 10,000 maps and closures made for nothing.
+  let sizesByHost: Map<string, HostSizes> | undefined;
+  let estimateByHost: Map<string, number> | undefined;
+  return (input) => {
+    sizesByHost ??= new Map(inputs.map((each) => [each.name, hostSizes(each, options)]));
+    estimateByHost ??= new Map(inputs.map((each) => [each.name, each.contributors.ownKinds.reduce((sum, k) => sum + k.nightlyBytes, 0)]));
+    return forecastHost(input, options, sizesByHost, estimateByHost);
+  };
 }
 
 function forecastHost(

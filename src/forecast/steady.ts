@@ -17,7 +17,7 @@
 import { freeSpaceFloorBytes, senderBudgetBytes } from './budget';
 import type { ForecastHostInput, ForecastOptions } from './simulate';
 import { describeEstimatedSizes } from './simulate';
-import type { ForecastSummary } from './summary';
+import type { ForecastSeries, ForecastSummary } from './summary';
 import { summaryOfSeries } from './summary';
 
 /** True when OPTIONS make every size of every night the same: the closed form applies. */
@@ -30,7 +30,9 @@ export function hasConstantSizes(options: ForecastOptions): boolean {
  * prune; CAP is the folder's capacity, or the copies it held when its sender was refused.
  */
 interface SteadyFolder {
-  label: string;
+  /** "own " or "copies from ": the label is made only for a host whose contributors are read. */
+  labelPrefix: string;
+  name: string;
   bytes: number;
   cap: number;
 }
@@ -77,16 +79,21 @@ function usedBytesUntilSteady(folders: readonly SteadyFolder[], constantBytes: n
   return used;
 }
 
-/** Each own kind's bytes a night, as simulate.ts looks them up (by kind: a later kind of the same name wins). */
-function ownKindBytes(input: ForecastHostInput): Map<string, number> {
-  return new Map(input.contributors.ownKinds.map((k) => [k.kind, Math.round(k.nightlyBytes)]));
+/** What steadySummarizer reads of one list of own kinds, worked out once per list. */
+interface KindTotals {
+  /** Each own kind's bytes a night, as simulate.ts looks them up (by kind: a later kind of the same name wins). */
+  kindBytes: Map<string, number>;
+  /** The bytes a host sends each night, as simulate.ts's nightlyBytes: the sum of its kinds. */
+  sentBytes: number;
+  /** simulate.ts budgets a sender from the unrounded sum of its kinds and sends the rounded one. */
+  estimateBytes: number;
 }
 
-/** The bytes a host sends each night, as simulate.ts's nightlyBytes: the sum of its kinds. */
-function sentBytes(kindBytes: Map<string, number>): number {
-  let sum = 0;
-  for (const bytes of kindBytes.values()) sum += bytes;
-  return sum;
+function kindTotals(kinds: ForecastHostInput['contributors']['ownKinds']): KindTotals {
+  const kindBytes = new Map(kinds.map((k) => [k.kind, Math.round(k.nightlyBytes)]));
+  let sentBytes = 0;
+  for (const bytes of kindBytes.values()) sentBytes += bytes;
+  return { kindBytes, sentBytes, estimateBytes: kinds.reduce((sum, k) => sum + k.nightlyBytes, 0) };
 }
 
 /**
@@ -94,46 +101,64 @@ function sentBytes(kindBytes: Map<string, number>): number {
  * OPTIONS with constant sizes (hasConstantSizes), one host at a time.
  */
 export function steadySummarizer(inputs: ForecastHostInput[], options: ForecastOptions): (input: ForecastHostInput) => ForecastSummary {
+  const seriesOf = steadySeries(inputs, options);
+  return (input) => summaryOfSeries(seriesOf(input));
+}
+
+/**
+ * Each host's series in closed form, as summaryOfSeries reads it, for OPTIONS with constant
+ * sizes (hasConstantSizes): validate reads the whole summary only of a host that warns.
+ */
+export function steadySeries(inputs: ForecastHostInput[], options: ForecastOptions): (input: ForecastHostInput) => ForecastSeries {
   if (!hasConstantSizes(options)) throw new Error('steadySummarizer needs constant sizes: no growth, nothing observed');
-  // simulate.ts budgets a sender from the unrounded sum of its kinds and sends the rounded one.
-  const estimateByHost = new Map(inputs.map((input) => [input.name, input.contributors.ownKinds.reduce((sum, k) => sum + k.nightlyBytes, 0)]));
-  const kindBytesByHost = new Map(inputs.map((input) => [input.name, ownKindBytes(input)]));
-  const sentByHost = new Map([...kindBytesByHost].map(([host, kindBytes]) => [host, sentBytes(kindBytes)]));
+  // Hosts with the same own kinds share one list of them (src/inventory/capacity.ts): its
+  // totals are worked out once, not once per host.
+  const totalsOfKinds = new Map<ForecastHostInput['contributors']['ownKinds'], KindTotals>();
+  const totalsByHost = new Map<string, KindTotals>();
+  for (const input of inputs) {
+    const kinds = input.contributors.ownKinds;
+    let totals = totalsOfKinds.get(kinds);
+    if (totals === undefined) totalsOfKinds.set(kinds, (totals = kindTotals(kinds)));
+    totalsByHost.set(input.name, totals);
+  }
   const sizes = describeEstimatedSizes(options.growthPerNight);
   return (input) => {
     const { contributors } = input;
-    const kindBytes = kindBytesByHost.get(input.name)!;
+    const totals = totalsByHost.get(input.name)!;
+    const kindBytes = totals.kindBytes;
     const folders: SteadyFolder[] = contributors.ownKinds.map((k) => ({
-      label: `own ${k.kind}`,
+      labelPrefix: 'own ',
+      name: k.kind,
       bytes: kindBytes.get(k.kind)!,
       cap: folderCap(contributors.localDays, contributors.keepNewest, Infinity),
     }));
     const budgetHits: ForecastSummary['budgetHits'] = [];
     for (const sender of contributors.senders) {
-      const bytes = sentByHost.get(sender.host) ?? 0;
-      const budgetBytes = sender.targetBudgetBytes ?? senderBudgetBytes(estimateByHost.get(sender.host) ?? 0, sender.networkDays);
+      const senderTotals = totalsByHost.get(sender.host);
+      const bytes = senderTotals?.sentBytes ?? 0;
+      const budgetBytes = sender.targetBudgetBytes ?? senderBudgetBytes(senderTotals?.estimateBytes ?? 0, sender.networkDays);
       const refusedFrom = firstRefusedNight(bytes, budgetBytes, folderCap(sender.networkDays, sender.keepNewest, Infinity));
       if (refusedFrom <= options.nights) budgetHits.push({ sender: sender.host, budgetBytes, night: refusedFrom });
-      folders.push({ label: `copies from ${sender.host}`, bytes, cap: folderCap(sender.networkDays, sender.keepNewest, refusedFrom) });
+      folders.push({ labelPrefix: 'copies from ', name: sender.host, bytes, cap: folderCap(sender.networkDays, sender.keepNewest, refusedFrom) });
     }
     // The simulation records hits night by night, senders in order within a night.
     budgetHits.sort((a, b) => a.night - b.night);
     // Snapshots hard-link incoming's files: a repository of constant size costs its size from
     // the first night (incoming), and its snapshots nothing more (simulate.ts, snapshotChainBytes).
     const repositoryBytes = contributors.repositoryBytes > 0 ? Math.round(contributors.repositoryBytes) : 0;
-    return summaryOfSeries({
+    return {
       host: input.name,
       nights: options.nights,
       sizeBytes: input.sizeBytes,
-      floorBytes: freeSpaceFloorBytes(estimateByHost.get(input.name) ?? 0),
+      floorBytes: freeSpaceFloorBytes(totals.estimateBytes),
       sizes,
       usedBytes: usedBytesUntilSteady(folders, repositoryBytes, options.nights),
       contributorsOnNight: (night) => {
-        const list = folders.map((folder) => ({ label: folder.label, bytes: Math.min(night, folder.cap) * folder.bytes }));
+        const list = folders.map((folder) => ({ label: folder.labelPrefix + folder.name, bytes: Math.min(night, folder.cap) * folder.bytes }));
         if (repositoryBytes > 0) list.push({ label: 'repository incoming', bytes: repositoryBytes }, { label: 'repository snapshots', bytes: 0 });
         return list;
       },
       budgetHits,
-    });
+    };
   };
 }

@@ -46,15 +46,20 @@ export interface ForecastSeries extends Pick<HostForecast, 'host' | 'sizeBytes' 
   contributorsOnNight(night: number): { label: string; bytes: number }[];
 }
 
+/** The first night below the floor and the first night full, each undefined when none is (or the size is unknown). */
+function floorAndFullNights(series: ForecastSeries): { floorNight: number | undefined; fullNight: number | undefined } {
+  const { usedBytes, sizeBytes, floorBytes } = series;
+  if (sizeBytes === undefined) return { floorNight: undefined, fullNight: undefined };
+  const floorIndex = usedBytes.findIndex((used) => sizeBytes - used < floorBytes);
+  const fullIndex = usedBytes.findIndex((used) => used > sizeBytes);
+  return { floorNight: floorIndex < 0 ? undefined : floorIndex + 1, fullNight: fullIndex < 0 ? undefined : fullIndex + 1 };
+}
+
 export function summaryOfSeries(series: ForecastSeries): ForecastSummary {
   const { usedBytes, sizeBytes, floorBytes } = series;
   let peakIndex = 0;
   for (let i = 1; i < usedBytes.length; i++) if (usedBytes[i]! > usedBytes[peakIndex]!) peakIndex = i;
-  const firstNight = (test: (used: number) => boolean): number | undefined => {
-    if (sizeBytes === undefined) return undefined;
-    const index = usedBytes.findIndex(test);
-    return index < 0 ? undefined : index + 1;
-  };
+  const { floorNight, fullNight } = floorAndFullNights(series);
   const peakBytes = usedBytes[peakIndex] ?? 0;
   const largest = series
     .contributorsOnNight(peakIndex + 1)
@@ -68,8 +73,8 @@ export function summaryOfSeries(series: ForecastSeries): ForecastSummary {
     sizeBytes,
     floorBytes,
     sizes: series.sizes,
-    floorNight: firstNight((used) => sizeBytes! - used < floorBytes),
-    fullNight: firstNight((used) => used > sizeBytes!),
+    floorNight,
+    fullNight,
     peakNight: peakIndex + 1,
     peakBytes,
     largest,
@@ -116,6 +121,16 @@ export function forecastWarning(summary: ForecastSummary): string | undefined {
   else if (summary.floorNight !== undefined) parts.push(`/archive ${floorText(summary)}, ${fullText(summary)}`);
   for (const hit of summary.budgetHits) parts.push(`copies from ${hit.sender} over their budget (${formatBytes(hit.budgetBytes)}) from night ${hit.night}`);
   return `${summary.host}: ${parts.join('; ')}; largest: ${formatLargest(summary.largest)}`;
+}
+
+/**
+ * forecastWarning of SERIES' summary, made only when the host warns: at 10,000 hosts a few
+ * dozen do, and the rest need no peak contributors.
+ */
+export function warningOfSeries(series: ForecastSeries): string | undefined {
+  const { floorNight, fullNight } = floorAndFullNights(series);
+  if (floorNight === undefined && fullNight === undefined && series.budgetHits.length === 0) return undefined;
+  return forecastWarning(summaryOfSeries(series));
 }
 
 /** The text of `kindling forecast` for one host: three or four lines. */

@@ -2,7 +2,7 @@
 // rule: at least 10 GB for configuration backups (30 days of own copies plus copies synced
 // from other hosts), plus room for one repository copy on repository-copy hosts.
 import { formatBytes } from '../format/bytes';
-import type { Host, Inventory } from './model';
+import type { Host, Inventory, Source } from './model';
 import { parseSize } from '../parse/size';
 
 /** The seed's minimum for configuration backups, in bytes (10 GB, powers of 1000). */
@@ -53,10 +53,25 @@ export interface ArchiveContributors {
 
 /** One night's copy of each of HOST's own kinds, from the inventory's estimates. */
 export function ownKindEstimates(host: Host): { kind: string; nightlyBytes: number }[] {
-  const kinds = host.sources.map((source) => ({ kind: source.name, nightlyBytes: parseSize(source.estimatedSize) ?? 0 }));
-  if (host.database && host.roles.includes('DBHOST')) kinds.push({ kind: 'postgresql', nightlyBytes: parseSize(host.database.estimatedSize) ?? 0 });
+  const kinds = sourceKinds(host.sources);
+  if (host.database && host.roles.includes('DBHOST')) return [...kinds, { kind: 'postgresql', nightlyBytes: parseSize(host.database.estimatedSize) ?? 0 }];
   return kinds;
 }
+
+/**
+ * The kinds of SOURCES, made once per list: hosts with only the default sources share one
+ * list (normalize.ts), so 10,000 such hosts share one array of kinds (nothing changes it).
+ */
+function sourceKinds(sources: readonly Source[]): { kind: string; nightlyBytes: number }[] {
+  let kinds = kindsOfSources.get(sources);
+  if (kinds === undefined) {
+    kinds = sources.map((source) => ({ kind: source.name, nightlyBytes: parseSize(source.estimatedSize) ?? 0 }));
+    kindsOfSources.set(sources, kinds);
+  }
+  return kinds;
+}
+
+const kindsOfSources = new WeakMap<readonly Source[], { kind: string; nightlyBytes: number }[]>();
 
 /** HOST's targetBudget from the inventory, in bytes, or undefined. */
 export function targetBudgetBytes(host: Host): number | undefined {
@@ -81,23 +96,28 @@ export function estimateCapacity(inventory: Inventory): ReadonlyMap<string, Capa
 }
 
 function computeEstimates(inventory: Inventory): Map<string, CapacityEstimate> {
-  const byName = new Map(inventory.hosts.map((h) => [h.name, h]));
-  // Each host's kinds once: the estimate, its senders' and the forecast's contributors read them.
-  const kindsByHost = new Map(inventory.hosts.map((h) => [h, ownKindEstimates(h)]));
-  const nightlyByHost = new Map(inventory.hosts.map((h) => [h, nightlyTotal(kindsByHost.get(h)!)]));
-  const received = new Map<string, number>();
-  const senders = new Map<string, ArchiveContributors['senders']>();
-  for (const host of inventory.hosts) {
-    const perNight = nightlyByHost.get(host)!;
-    for (const target of new Set(host.targets.map((t) => t.value))) {
-      const receiver = byName.get(target);
-      if (!receiver || receiver === host) continue;
-      received.set(receiver.name, (received.get(receiver.name) ?? 0) + perNight * host.retention.networkDays);
-      const list = senders.get(receiver.name) ?? [];
-      list.push({ host: host.name, networkDays: host.retention.networkDays, keepNewest: host.retention.keepNewest, targetBudgetBytes: targetBudgetBytes(host) });
-      senders.set(receiver.name, list);
-    }
-  }
+  const byName = new Map<string, number>();
+  inventory.hosts.forEach((host, i) => byName.set(host.name, i));
+  // Each host's kinds once, by its place in inventory.hosts: the estimate, its senders' and
+  // the forecast's contributors read them.
+  const kindsByHost = inventory.hosts.map(ownKindEstimates);
+  const nightlyByHost = kindsByHost.map(nightlyTotal);
+  const received = new Float64Array(inventory.hosts.length);
+  const senders: (ArchiveContributors['senders'] | undefined)[] = new Array(inventory.hosts.length);
+  inventory.hosts.forEach((host, i) => {
+    const perNight = nightlyByHost[i]!;
+    host.targets.forEach((target, t) => {
+      const receiver = byName.get(target.value);
+      if (receiver === undefined || receiver === i) return;
+      // A target written twice counts once.
+      for (let earlier = 0; earlier < t; earlier++) if (host.targets[earlier]!.value === target.value) return;
+      received[receiver] = received[receiver]! + perNight * host.retention.networkDays;
+      const sender = { host: host.name, networkDays: host.retention.networkDays, keepNewest: host.retention.keepNewest, targetBudgetBytes: targetBudgetBytes(host) };
+      const list = senders[receiver];
+      if (list === undefined) senders[receiver] = [sender];
+      else list.push(sender);
+    });
+  });
   const repositoryHost = inventory.hosts.find((h) => h.roles.includes('REPOHOST') && h.repository);
   const repositoryBytes = repositoryHost?.repository ? (parseSize(repositoryHost.repository.estimatedSize) ?? 0) : 0;
   const repositoryRetention = repositoryHost
@@ -105,10 +125,10 @@ function computeEstimates(inventory: Inventory): Map<string, CapacityEstimate> {
     : { days: 0, keepNewest: 0 };
 
   const estimates = new Map<string, CapacityEstimate>();
-  for (const host of inventory.hosts) {
-    const nightly = nightlyByHost.get(host)!;
+  inventory.hosts.forEach((host, i) => {
+    const nightly = nightlyByHost[i]!;
     const ownBytes = nightly * host.retention.localDays;
-    const receivedBytes = received.get(host.name) ?? 0;
+    const receivedBytes = received[i]!;
     const repositoryCopyBytes = host.roles.includes('COPYREPOHOST') ? repositoryBytes : 0;
     const requiredBytes = Math.max(MINIMUM_CONFIG_BYTES, ownBytes + receivedBytes) + repositoryCopyBytes;
     const sizeBytes = host.archive.size.value === undefined ? undefined : parseSize(host.archive.size.value);
@@ -128,8 +148,8 @@ function computeEstimates(inventory: Inventory): Map<string, CapacityEstimate> {
     const contributors: ArchiveContributors = {
       localDays: host.retention.localDays,
       keepNewest: host.retention.keepNewest,
-      ownKinds: kindsByHost.get(host)!,
-      senders: (senders.get(host.name) ?? []).sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0)),
+      ownKinds: kindsByHost[i]!,
+      senders: (senders[i] ?? []).sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0)),
       repositoryBytes: repositoryCopyBytes > 0 ? repositoryBytes : 0,
       repositoryRetention,
     };
@@ -144,6 +164,6 @@ function computeEstimates(inventory: Inventory): Map<string, CapacityEstimate> {
       shortfalls,
       contributors,
     });
-  }
+  });
   return estimates;
 }

@@ -21,8 +21,23 @@ const SAFE_PATH_WITH_SPACES = /^\/[A-Za-z0-9._+@:,=/ -]*$/;
 /** The characters of SAFE_PATH, in words, for messages. */
 const PATH_CHARACTERS = 'letters, digits and . _ + @ : , = / -';
 
+/** Each inventory's hosts by role, made in one pass on first use: several rules ask for several roles. */
+const hostsByRoleOf = new WeakMap<Inventory, Map<Role, Host[]>>();
+
 function hostsWithRole(inventory: Inventory, role: Role): Host[] {
-  return inventory.hosts.filter((h) => h.roles.includes(role));
+  let byRole = hostsByRoleOf.get(inventory);
+  if (byRole === undefined) {
+    byRole = new Map();
+    for (const host of inventory.hosts) {
+      for (const hostRole of host.roles) {
+        const list = byRole.get(hostRole);
+        if (list === undefined) byRole.set(hostRole, [host]);
+        else if (list[list.length - 1] !== host) list.push(host);
+      }
+    }
+    hostsByRoleOf.set(inventory, byRole);
+  }
+  return byRole.get(role) ?? [];
 }
 
 const validHostNames: Rule = (inventory, problems) => {
@@ -123,6 +138,13 @@ const validSchedules: Rule = (inventory, problems) => {
   }
 };
 
+/** True when PATH has a `..` component (as path.split('/').includes('..'), without the array per path). */
+function hasParentComponent(path: string): boolean {
+  return PARENT_COMPONENT.test(path);
+}
+
+const PARENT_COMPONENT = /(?:^|\/)\.\.(?:\/|$)/;
+
 /**
  * Records an error unless PATH is absolute, has no `..` and only the allowed characters.
  * Spaces are allowed where SPACES says so: not in an fstab device or a path given to scp.
@@ -130,7 +152,7 @@ const validSchedules: Rule = (inventory, problems) => {
 function checkPath(path: string, origin: DocPath, what: string, problems: DiagnosticList, spaces: 'spaces' | 'no spaces' = 'no spaces'): void {
   if (!path.startsWith('/')) {
     problems.error(origin, `${what} '${path}' is not an absolute path`, 'start it with /');
-  } else if (path.split('/').includes('..')) {
+  } else if (hasParentComponent(path)) {
     problems.error(origin, `${what} '${path}' contains '..'`, 'write the path without .. components');
   } else if (!(spaces === 'spaces' ? SAFE_PATH_WITH_SPACES : SAFE_PATH).test(path)) {
     const allowed = spaces === 'spaces' ? `${PATH_CHARACTERS} and spaces` : PATH_CHARACTERS;
@@ -153,7 +175,7 @@ function checkPath(path: string, origin: DocPath, what: string, problems: Diagno
 function checkExcludePattern(pattern: string, sourcePath: string, origin: DocPath, problems: DiagnosticList): void {
   const folder = sourcePath.endsWith('/') ? sourcePath : `${sourcePath}/`;
   const form = `a pattern relative to ${folder} (cache/, *.tmp) or an absolute path inside it (${folder}cache)`;
-  if (pattern.split('/').includes('..')) {
+  if (hasParentComponent(pattern)) {
     problems.error(origin, `exclude pattern '${pattern}' contains '..': expected ${form}`, 'name what to leave out from inside the source folder');
   } else if (pattern.startsWith('/') && (!pattern.startsWith(folder) || pattern.length === folder.length)) {
     problems.error(origin, `exclude pattern '${pattern}' is not inside the source path ${folder}: expected ${form}`, 'an absolute pattern must start with the source path');
@@ -162,16 +184,27 @@ function checkExcludePattern(pattern: string, sourcePath: string, origin: DocPat
   }
 }
 
+/** Each inventory's distinct sources, made on first use: two rules walk them. */
+const distinctSourcesOf = new WeakMap<Inventory, Source[]>();
+
 /** Every source of the inventory once: a default source is shared by every host, not repeated. */
 function distinctSources(inventory: Inventory): Source[] {
+  let distinct = distinctSourcesOf.get(inventory);
+  if (distinct !== undefined) return distinct;
+  // normalize.ts gives every host the same object for a default source: most are known by identity.
+  const seen = new Set<Source>();
   const byOrigin = new Map<string, Source>();
   for (const host of inventory.hosts) {
     for (const source of host.sources) {
+      if (seen.has(source)) continue;
+      seen.add(source);
       const key = source.origin.join('\u0000');
       if (!byOrigin.has(key)) byOrigin.set(key, source);
     }
   }
-  return [...byOrigin.values()];
+  distinct = [...byOrigin.values()];
+  distinctSourcesOf.set(inventory, distinct);
+  return distinct;
 }
 
 const validExcludePatterns: Rule = (inventory, problems) => {
@@ -283,6 +316,7 @@ const oneWriterPerTargetFolder: Rule = (inventory, problems) => {
     }
   }
   for (const [key, list] of writers) {
+    if (list.length < 2) continue;
     const distinct = [...new Set(list.map((w) => w.writer))];
     if (distinct.length < 2) continue;
     for (const entry of list.slice(1)) {
@@ -306,6 +340,14 @@ const archiveVolumesDescribed: Rule = (inventory, problems) => {
   }
 };
 
+/** NAMES once each, in their first order, as a new array (a set only for a long list: most hosts have a caller or two). */
+function distinctNames(names: readonly string[]): string[] {
+  if (names.length > 16) return [...new Set(names)];
+  const distinct: string[] = [];
+  for (const name of names) if (!distinct.includes(name)) distinct.push(name);
+  return distinct;
+}
+
 /** "a", "a and b", "a, b and c". */
 function listOfNames(names: readonly string[]): string {
   return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
@@ -320,9 +362,14 @@ const hostKeysPresent: Rule = (inventory, problems) => {
   const hubs = sshHubs(inventory);
   const callers = new Map<string, string[]>();
   for (const host of inventory.hosts) {
-    for (const peer of host.targets) callers.set(peer.value, [...(callers.get(peer.value) ?? []), host.name]);
+    for (const peer of host.targets) {
+      const list = callers.get(peer.value);
+      if (list === undefined) callers.set(peer.value, [host.name]);
+      else list.push(host.name);
+    }
   }
   const everyOther = `every other host (${inventory.hosts.length - 1})`;
+  const copyHosts = new Set(hubs.copyHosts);
   for (const host of inventory.hosts) {
     const peers = sshPeerNames(host, hubs);
     if (host.sshPublicKey === undefined && peers.length > 0) {
@@ -336,11 +383,12 @@ const hostKeysPresent: Rule = (inventory, problems) => {
     let who: string;
     if (host === hubs.admin || host === hubs.aggregator) who = everyOther;
     else {
-      const names = new Set(callers.get(host.name) ?? []);
-      if (host !== hubs.repositoryHost && hubs.repositoryHost && hubs.copyHosts.includes(host)) names.add(hubs.repositoryHost.name);
-      names.delete(host.name);
-      if (names.size === 0) continue;
-      who = listOfNames([...names].sort());
+      const names = distinctNames(callers.get(host.name) ?? []);
+      if (host !== hubs.repositoryHost && hubs.repositoryHost && copyHosts.has(host) && !names.includes(hubs.repositoryHost.name)) names.push(hubs.repositoryHost.name);
+      const self = names.indexOf(host.name);
+      if (self >= 0) names.splice(self, 1);
+      if (names.length === 0) continue;
+      who = listOfNames(names.sort());
     }
     problems.warning(
       ['hosts', host.name],

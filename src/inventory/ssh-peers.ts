@@ -21,12 +21,27 @@ export function sshHubs(inventory: Inventory): SshHubs {
   };
 }
 
+/** Up to this many targets, a host's peers are collected in a list, not a set. */
+const FEW_TARGETS = 16;
+
 /** Names of the hosts HOST connects to over ssh, sorted, without HOST itself. */
 export function sshPeerNames(host: Host, hubs: SshHubs): string[] {
-  const names = new Set(host.targets.map((t) => t.value));
-  if (host === hubs.repositoryHost) for (const copy of hubs.copyHosts) names.add(copy.name);
-  if (hubs.admin) names.add(hubs.admin.name);
-  if (hubs.aggregator) names.add(hubs.aggregator.name);
-  names.delete(host.name);
-  return [...names].sort();
+  if (host === hubs.repositoryHost || host.targets.length > FEW_TARGETS) {
+    // A host with many peers (the repository host has every copy host): a set keeps it linear.
+    const names = new Set(host.targets.map((t) => t.value));
+    for (const copy of hubs.copyHosts) names.add(copy.name);
+    if (hubs.admin) names.add(hubs.admin.name);
+    if (hubs.aggregator) names.add(hubs.aggregator.name);
+    names.delete(host.name);
+    return [...names].sort();
+  }
+  // Every other host: its few targets and the two hubs, without a set per host (10,000 hosts).
+  const names: string[] = [];
+  const add = (name: string): void => {
+    if (name !== host.name && !names.includes(name)) names.push(name);
+  };
+  for (const target of host.targets) add(target.value);
+  if (hubs.admin) add(hubs.admin.name);
+  if (hubs.aggregator) add(hubs.aggregator.name);
+  return names.sort();
 }

@@ -16,7 +16,14 @@ const UNIT_BYTES: Record<string, number> = {
 
 /** Parses a size as df -h prints it (binary K/M/G/T) or in decimal units (KB/MB/GB/TB). */
 export function parseSize(text: string): number | undefined {
+  // A fleet writes few distinct sizes, each on thousands of hosts: parsed once each.
+  if (parsedSizes.has(text)) return parsedSizes.get(text);
   const match = /^([0-9]+(?:\.[0-9]+)?)([KMGT]B?)?$/.exec(text);
-  if (!match) return undefined;
-  return Math.round(Number(match[1]) * UNIT_BYTES[match[2] ?? '']!);
+  const bytes = match ? Math.round(Number(match[1]) * UNIT_BYTES[match[2] ?? '']!) : undefined;
+  if (parsedSizes.size < MAX_PARSED_SIZES) parsedSizes.set(text, bytes);
+  return bytes;
 }
+
+const parsedSizes = new Map<string, number | undefined>();
+/** Bounds the cache for a long-running caller (the unit tests): sizes beyond it are parsed every time. */
+const MAX_PARSED_SIZES = 4096;

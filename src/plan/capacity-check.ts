@@ -2,21 +2,19 @@
 // the plan stage (it needs the forecast, which sits above inventory/), handed to the
 // inventory's validation by the pipeline so that it reports with every other problem.
 import { formatBytes } from '../format/bytes';
-import { DEFAULT_FORECAST_NIGHTS, forecastCapacity } from '../forecast/forecast';
-import { forecastWarning } from '../forecast/summary';
+import { DEFAULT_FORECAST_NIGHTS, forecastWarnings } from '../forecast/forecast';
 import { estimateCapacity } from '../inventory/capacity';
 import type { Rule } from '../inventory/rules';
 
 export const archiveCapacity: Rule = (inventory, problems) => {
   const estimates = estimateCapacity(inventory);
   // The forecast decides; the source document's 10 GB minimum is added to it.
-  const forecast = forecastCapacity(estimates, { nights: DEFAULT_FORECAST_NIGHTS, growthPerNight: 0 });
-  const summaries = new Map(forecast.summaries.map((s) => [s.host, s]));
+  const warnings = forecastWarnings(estimates, { nights: DEFAULT_FORECAST_NIGHTS, growthPerNight: 0 });
   for (const host of inventory.hosts) {
     const estimate = estimates.get(host.name);
     if (!estimate || estimate.sizeBytes === undefined) continue;
     const messages: string[] = [];
-    const predicted = forecastWarning(summaries.get(host.name)!);
+    const predicted = warnings.get(host.name);
     if (predicted !== undefined) messages.push(predicted);
     if (estimate.shortfalls.length > 0) {
       const parts = [`own ${formatBytes(estimate.ownBytes)}`, `received ${formatBytes(estimate.receivedBytes)}`];

@@ -2,11 +2,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { buildPlan } from '../../../src/pipeline';
-import { forecastCapacity, forecastInputs } from '../../../src/forecast/forecast';
+import { forecastCapacity, forecastInputs, forecastWarnings } from '../../../src/forecast/forecast';
 import { forecastFleet, type ForecastHostInput, type ForecastOptions } from '../../../src/forecast/simulate';
 import { hasConstantSizes, steadySummarizer } from '../../../src/forecast/steady';
-import { summarizeForecast } from '../../../src/forecast/summary';
+import { forecastWarning, summarizeForecast } from '../../../src/forecast/summary';
 import { REPO_ROOT } from '../support/cli';
+
+/** Every host's validate warning from the simulation's summary, and from forecastWarnings (which summarises only a host that warns). */
+function warningsBothWays(inputs: ForecastHostInput[], options: ForecastOptions): { simulated: unknown[]; warned: unknown[] } {
+  const estimates = new Map(inputs.map((input) => [input.name, { sizeBytes: input.sizeBytes, contributors: input.contributors }]));
+  const warnings = forecastWarnings(estimates as unknown as Parameters<typeof forecastWarnings>[0], options);
+  return {
+    simulated: forecastFleet(inputs, options).map((forecast) => forecastWarning(summarizeForecast(forecast))),
+    warned: inputs.map((input) => warnings.get(input.name)),
+  };
+}
 
 /** Every host's summary from the night-by-night simulation and from the closed form. */
 function bothWays(inputs: ForecastHostInput[], options: ForecastOptions): { simulated: unknown[]; steady: unknown[] } {
@@ -32,6 +42,8 @@ test('the closed form summarises every fixture fleet exactly as the night-by-nig
     for (const nights of [1, 2, 5, 31, 60, 200]) {
       const { simulated, steady } = bothWays(inputs, { nights, growthPerNight: 0 });
       assert.deepEqual(steady, simulated, `${file}, ${nights} nights`);
+      const warnings = warningsBothWays(inputs, { nights, growthPerNight: 0 });
+      assert.deepEqual(warnings.warned, warnings.simulated, `${file}, ${nights} nights: warnings`);
     }
   }
 });
@@ -50,6 +62,8 @@ function seededRandom(seed: number): () => number {
 test('the closed form matches the simulation on random fleets: keep-newest above the days, budget hits, odd sizes, shared kind names, unknown senders', () => {
   const random = seededRandom(14);
   const pick = (n: number): number => Math.floor(random() * n);
+  let warned = 0;
+  let quiet = 0;
   for (let fleet = 0; fleet < 40; fleet++) {
     const names = Array.from({ length: 2 + pick(8) }, (_, i) => `host-${i}`);
     const inputs: ForecastHostInput[] = names.map((name) => {
@@ -71,8 +85,16 @@ test('the closed form matches the simulation on random fleets: keep-newest above
     for (const nights of [1, 3, 60, 120]) {
       const { simulated, steady } = bothWays(inputs, { nights, growthPerNight: 0 });
       assert.deepEqual(steady, simulated, `fleet ${fleet}, ${nights} nights`);
+      const warnings = warningsBothWays(inputs, { nights, growthPerNight: 0 });
+      assert.deepEqual(warnings.warned, warnings.simulated, `fleet ${fleet}, ${nights} nights: warnings`);
+      for (const warning of warnings.warned) {
+        if (warning === undefined) quiet += 1;
+        else warned += 1;
+      }
     }
   }
+  // Both kinds of host occur, so both ways through warningOfSeries are compared.
+  assert.ok(warned > 0 && quiet > 0, `${warned} warned, ${quiet} quiet`);
 });
 
 test('a forecast with growth or observed sizes is not summarised in closed form, and the fleet forecast then simulates', () => {
@@ -89,4 +111,6 @@ test('a forecast with growth or observed sizes is not summarised in closed form,
     simulated.map((s) => s.host).sort(),
   );
   for (const summary of grown.summaries) assert.deepEqual(summary, simulated.find((s) => s.host === summary.host));
+  const warnings = forecastWarnings(estimates, { nights: 30, growthPerNight: 0.05 });
+  for (const summary of simulated) assert.equal(warnings.get(summary.host), forecastWarning(summary), summary.host);
 });

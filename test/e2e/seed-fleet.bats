@@ -254,7 +254,12 @@ teardown() {
   run e2e_night_log faults scotland blaze-backup.log
   assert_line --regexp "^[^ ]+ scotland blaze\[[0-9]+\] INFO finished with status 0: "
   run e2e_night_log faults scotland wildfire-sync.log
-  assert_line --partial "No space left on device"
+  # The cause in rsync's own words when they arrive; the receiving rsync's message is lost
+  # now and then when it exits before its error is relayed (rsync's race: once in many runs
+  # the sender printed nothing, exit 11 only). The exit status's meaning is logged either way.
+  if [[ "$output" != *"No space left on device"* ]]; then
+    assert_line --regexp " scotland wildfire\[[0-9]+\] ERROR copy to ireland: failed after 2 attempt\(s\) \(rsync exit 11: error in file I/O\)$"
+  fi
   assert_line --regexp " scotland wildfire\[[0-9]+\] ERROR copy to ireland: failed after 2 attempt\(s\)"
   assert_line --regexp " scotland wildfire\[[0-9]+\] ERROR finished with failures: copied to iraq; failed: ireland$"
   e2e_assert_mailed faults scotland "wildfire on scotland: 1 copy(ies) failed"

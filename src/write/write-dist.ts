@@ -4,11 +4,12 @@
 // all-or-nothing: every new file is first written beside its final name (a host folder that
 // does not exist yet is written whole under a temporary name), and only when all of them are
 // written are they renamed into place.
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, type Dirent } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError } from '../errors';
 import type { HostBatch, RenderedFile } from '../render/render';
 import { BackgroundWriter } from './background-writer';
+import { writeStagedFile } from './staged-file';
 import { compareFile, type FileChange } from './compare';
 
 export interface DistChangeSet {
@@ -195,13 +196,8 @@ class Stager {
       temp = join(dirname(final), `${this.tempSuffix}-${file.path.slice(file.path.lastIndexOf('/') + 1)}`);
       this.staged.push({ temp, final });
     }
-    if (this.background) {
-      this.writer ??= new BackgroundWriter();
-      this.writer.write(temp, file.content, file.mode);
-    } else {
-      writeFileSync(temp, file.content, { mode: file.mode });
-      chmodSync(temp, file.mode); // the umask must not decide a script's mode
-    }
+    if (this.background) this.backgroundWriter().write(temp, file.content, file.mode);
+    else writeStagedFile(temp, file.content, file.mode);
   }
 
   /** Waits for the files still being written; throws the first write that failed. */
@@ -239,12 +235,13 @@ class Stager {
   }
 
   private mkdir(dir: string, recursive: boolean): void {
-    if (this.background) {
-      this.writer ??= new BackgroundWriter();
-      this.writer.mkdir(dir, recursive);
-    } else {
-      mkdirSync(dir, { recursive });
-    }
+    if (this.background) this.backgroundWriter().mkdir(dir, recursive);
+    else mkdirSync(dir, { recursive });
+  }
+
+  private backgroundWriter(): BackgroundWriter {
+    this.writer ??= new BackgroundWriter();
+    return this.writer;
   }
 }
 

@@ -2,8 +2,9 @@
 // staging folders and writes the staged files in the order they were posted, while the main
 // thread goes on rendering. It never renames or deletes: committing or discarding the staged
 // files stays with the main thread, after every write here has finished.
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { writeStagedFile } from './staged-file';
 import { SLOT, type WriterJob, type WriterMessage, type WriterThreadData } from './writer-protocol';
 
 function run(port: MessagePort, data: WriterThreadData): void {
@@ -13,8 +14,7 @@ function run(port: MessagePort, data: WriterThreadData): void {
     if (job.kind === 'mkdir') {
       mkdirSync(job.path, { recursive: job.recursive });
     } else {
-      writeFileSync(job.path, contents.subarray(job.start, job.end), { mode: job.mode });
-      chmodSync(job.path, job.mode); // the umask must not decide a script's mode
+      writeStagedFile(job.path, contents.subarray(job.start, job.end), job.mode);
     }
   };
   port.on('message', ({ jobs, contents }: WriterMessage) => {

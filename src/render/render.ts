@@ -13,6 +13,7 @@ import { cronQuote, shellQuote } from './shell-quote';
 import { fleetDocument } from './fleet-document';
 import { markdownCell, markdownText } from './markdown';
 import { capacityForecastFiles } from './capacity-forecast';
+import { SHA256SUMS, sha256Hex, sha256SumsText } from './sha256-sums';
 
 export interface RenderedFile {
   /** Path relative to the output folder, with / separators. */
@@ -108,10 +109,6 @@ function loadHostTemplates(): HostTemplate[] {
       const name = f.slice(0, -'.ejs'.length);
       return { name, mode: MODES.get(name) ?? 0o644, render: compileTemplate(join(dir, f)) };
     });
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 const hostFleetViews = new WeakMap<FleetPlan, FleetPlan>();
@@ -216,10 +213,23 @@ export interface HostBatch {
   folder: string;
   digest: string;
   render: () => RenderedFile[];
+  /** A host folder's files but SHA256SUMS (renderHostFiles); undefined for the fleet files. */
+  renderWithoutSums?: () => RenderedFile[];
 }
 
 /** Renders every file of one host's folder, SHA256SUMS last. */
 export function renderHost(host: HostPlan, fullFleet: FleetPlan): RenderedFile[] {
+  const files = renderHostFiles(host, fullFleet);
+  const digests = files.map((f): [string, string] => [f.path.slice(host.name.length + 1), sha256Hex(f.content)]);
+  files.push({ path: `${host.name}/${SHA256SUMS}`, mode: 0o644, content: sha256SumsText(digests) });
+  return files;
+}
+
+/**
+ * Renders every file of one host's folder but SHA256SUMS: a caller that writes a new folder
+ * whole has the writer thread take the digests from the bytes it writes (write-dist.ts).
+ */
+export function renderHostFiles(host: HostPlan, fullFleet: FleetPlan): RenderedFile[] {
   hostTemplates ??= loadHostTemplates();
   const files: RenderedFile[] = [];
   const fleet = hostFleetView(fullFleet);
@@ -233,12 +243,6 @@ export function renderHost(host: HostPlan, fullFleet: FleetPlan): RenderedFile[]
     }
     files.push({ path: `${host.name}/${template.name}`, mode: template.mode, content });
   }
-  // sha256sum's own format, so a host checks its download with `sha256sum -c SHA256SUMS`.
-  const sums = files
-    .map((f) => `${sha256(f.content)}  ${f.path.slice(host.name.length + 1)}\n`)
-    .sort((a, b) => (a.slice(66) < b.slice(66) ? -1 : a.slice(66) > b.slice(66) ? 1 : 0))
-    .join('');
-  files.push({ path: `${host.name}/SHA256SUMS`, mode: 0o644, content: sums });
   return files;
 }
 
@@ -291,7 +295,7 @@ export function* fleetBatchesByDigest(fleet: FleetPlan, code: string): Generator
   for (const host of fleet.hosts) {
     const digest = hostDigest(host, fleet, code);
     fleetHash.update(`\0${digest}`);
-    yield { folder: host.name, digest, render: () => renderHost(host, fleet) };
+    yield { folder: host.name, digest, render: () => renderHost(host, fleet), renderWithoutSums: () => renderHostFiles(host, fleet) };
   }
   yield { folder: '', digest: fleetHash.digest('hex'), render: () => renderFleetFiles(fleet) };
 }

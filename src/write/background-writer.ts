@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { SLOT, type WriterJob, type WriterMessage, type WriterThreadData } from './writer-protocol';
 
+const utf8 = new TextEncoder();
+
 /** Jobs posted but not yet done before send() waits: bounds the contents held in the queue. */
 const MAX_PENDING_JOBS = 256;
 
@@ -41,8 +43,14 @@ export class BackgroundWriter {
     this.post({ kind: 'mkdir', path, recursive }, '');
   }
 
-  write(path: string, content: string, mode: number): void {
-    this.post({ kind: 'write', path, start: 0, end: 0, mode }, content);
+  /** SUM_AS: record the digest of its bytes under this name for the next writeSums. */
+  write(path: string, content: string, mode: number, sumAs?: string): void {
+    this.post(sumAs === undefined ? { kind: 'write', path, start: 0, end: 0, mode } : { kind: 'write', path, start: 0, end: 0, mode, sumAs }, content);
+  }
+
+  /** Writes at PATH the SHA256SUMS of the files written with sumAs since the last writeSums. */
+  writeSums(path: string, mode: number): void {
+    this.post({ kind: 'sums', path, mode }, '');
   }
 
   /** Waits until every job posted is done; throws the first failure's message as an Error. */
@@ -72,17 +80,30 @@ export class BackgroundWriter {
    */
   private send(): void {
     if (this.unsent.length === 0) return;
-    const lengths = this.unsentContents.map((content) => Buffer.byteLength(content));
-    const contents = Buffer.allocUnsafeSlow(lengths.reduce((sum, length) => sum + length, 0));
+    // One pass per file: the buffer is sized for ASCII (a byte per character, what scripts
+    // are) and grows when a file's UTF-8 is longer; measuring each file first (byteLength)
+    // was a second pass over 1.6 GB at 10,000 hosts.
+    let contents = Buffer.allocUnsafeSlow(this.unsentContents.reduce((sum, content) => sum + content.length, 0));
     let offset = 0;
     this.unsent.forEach((job, i) => {
       if (job.kind !== 'write') return;
       job.start = offset;
-      offset += contents.write(this.unsentContents[i]!, offset);
+      let text = this.unsentContents[i]!;
+      for (;;) {
+        const { read, written } = utf8.encodeInto(text, contents.subarray(offset));
+        offset += written;
+        if (read === text.length) break;
+        // encodeInto stops before a character that does not fit, never inside one.
+        text = text.slice(read);
+        // Room for the rest of it at 3 bytes a UTF-16 unit (the most), beside what the rest was given.
+        const larger = Buffer.allocUnsafeSlow(contents.length + 3 * text.length);
+        contents.copy(larger, 0, 0, offset);
+        contents = larger;
+      }
       job.end = offset;
     });
     this.waitUntilPending(MAX_PENDING_JOBS - this.unsent.length);
-    const message: WriterMessage = { jobs: this.unsent, contents: contents.buffer };
+    const message: WriterMessage = { jobs: this.unsent, contents: contents.buffer as ArrayBuffer };
     this.worker.postMessage(message, [contents.buffer]);
     this.posted += this.unsent.length;
     this.unsent = [];

@@ -1,10 +1,15 @@
 // What the main thread and the writer thread (writer-thread.ts) say to each other.
 import type { MessagePort } from 'node:worker_threads';
 
-/** One staging step, done in the order posted. A file's bytes are [start, end) of its message's buffer. */
+/**
+ * One staging step, done in the order posted. A file's bytes are [start, end) of its message's
+ * buffer. A write with sumAs also records the digest of its bytes under that name; a 'sums'
+ * job writes the SHA256SUMS of the digests recorded since the last one (sha256-sums.ts).
+ */
 export type WriterJob =
   | { kind: 'mkdir'; path: string; recursive: boolean }
-  | { kind: 'write'; path: string; start: number; end: number; mode: number };
+  | { kind: 'write'; path: string; start: number; end: number; mode: number; sumAs?: string }
+  | { kind: 'sums'; path: string; mode: number };
 
 /** Jobs with the contents of their files, one after the other in one buffer (moved, not copied). */
 export interface WriterMessage {

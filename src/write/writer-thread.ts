@@ -4,17 +4,25 @@
 // files stays with the main thread, after every write here has finished.
 import { mkdirSync } from 'node:fs';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { sha256Hex, sha256SumsText } from '../render/sha256-sums';
 import { writeStagedFile } from './staged-file';
 import { SLOT, type WriterJob, type WriterMessage, type WriterThreadData } from './writer-protocol';
 
 function run(port: MessagePort, data: WriterThreadData): void {
   const shared = new Int32Array(data.shared);
   let failed = false;
+  /** Digests of the files written since the last 'sums' job, for the next one. */
+  let digests: [string, string][] = [];
   const perform = (job: WriterJob, contents: Buffer): void => {
     if (job.kind === 'mkdir') {
       mkdirSync(job.path, { recursive: job.recursive });
+    } else if (job.kind === 'write') {
+      const bytes = contents.subarray(job.start, job.end);
+      if (job.sumAs !== undefined) digests.push([job.sumAs, sha256Hex(bytes)]);
+      writeStagedFile(job.path, bytes, job.mode);
     } else {
-      writeStagedFile(job.path, contents.subarray(job.start, job.end), job.mode);
+      writeStagedFile(job.path, sha256SumsText(digests), job.mode);
+      digests = [];
     }
   };
   port.on('message', ({ jobs, contents }: WriterMessage) => {

@@ -2,6 +2,7 @@
 // that is gone given up on within a bound instead of waited for forever.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BackgroundWriter } from '../../../src/write/background-writer';
@@ -39,4 +40,35 @@ test('a thread that is gone is given up on after the bound, and again at once', 
   assert.throws(() => writer.finish(), /has not finished a file for 1.5 s/);
   assert.ok(Date.now() - started < 10_000, 'the wait was not bounded');
   assert.throws(() => writer.finish(), /stopped/);
+});
+
+test('UTF-8 longer than a byte a character arrives whole, in files before, among and after ASCII ones', () => {
+  const dir = join(scratchDir(), 'staged');
+  const writer = new BackgroundWriter();
+  writer.mkdir(dir, false);
+  // The message buffer is sized a byte a character: each of these makes it grow, mid-file.
+  const texts = ['plain\n', 'é'.repeat(1000), `${'a'.repeat(500)}😀${'ü'.repeat(3)}`, '漢字'.repeat(700), 'plain again\n', '😀'];
+  for (let round = 0; round < 10; round += 1) texts.forEach((text, i) => writer.write(join(dir, `f-${round}-${i}`), text, 0o644));
+  writer.finish();
+  writer.close();
+  for (let round = 0; round < 10; round += 1) {
+    texts.forEach((text, i) => assert.deepEqual(readFileSync(join(dir, `f-${round}-${i}`)), Buffer.from(text, 'utf8'), `f-${round}-${i}`));
+  }
+});
+
+test("a folder's SHA256SUMS is made from the bytes written with sumAs since the last one, sorted by name", () => {
+  const dir = join(scratchDir(), 'staged');
+  const writer = new BackgroundWriter();
+  writer.mkdir(dir, false);
+  writer.write(join(dir, 'zeta'), 'last by name\n', 0o755, 'zeta');
+  writer.write(join(dir, 'alpha'), 'ünïcode\n', 0o644, 'alpha');
+  writer.writeSums(join(dir, 'SUMS-1'), 0o644);
+  writer.write(join(dir, 'other'), 'second folder\n', 0o644, 'other');
+  writer.write(join(dir, 'unsummed'), 'not in any SHA256SUMS\n', 0o644);
+  writer.writeSums(join(dir, 'SUMS-2'), 0o644);
+  writer.finish();
+  writer.close();
+  const sha = (text: string): string => createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex');
+  assert.equal(readFileSync(join(dir, 'SUMS-1'), 'utf8'), `${sha('ünïcode\n')}  alpha\n${sha('last by name\n')}  zeta\n`);
+  assert.equal(readFileSync(join(dir, 'SUMS-2'), 'utf8'), `${sha('second folder\n')}  other\n`);
 });

@@ -134,7 +134,13 @@ test("a changed file of kindling's built code makes every host render again; a c
   const out = join(scratchDir(), 'dist');
   const generate = (version: string): string[] => {
     const rendered: string[] = [];
-    const batches = [...fleetBatchesByDigest(plan, `1.0.0 ${version}`)].map((b) => ({ ...b, render: () => (rendered.push(b.folder), b.render()) }));
+    // A new folder is drawn without its SHA256SUMS (the writer thread sums it): either counts.
+    const counted = <T>(folder: string, draw: () => T) => (): T => (rendered.push(folder), draw());
+    const batches = [...fleetBatchesByDigest(plan, `1.0.0 ${version}`)].map((b) => ({
+      ...b,
+      render: counted(b.folder, b.render),
+      renderWithoutSums: b.renderWithoutSums && counted(b.folder, b.renderWithoutSums),
+    }));
     syncDist(out, batches, false);
     return rendered;
   };
@@ -149,6 +155,8 @@ test("the fleet's batches render byte-identical files, and a host's files cannot
   const batches = [...fleetBatchesByDigest(plan, '1.0.0')];
   assert.deepEqual(batches.map((b) => b.folder), [...plan.hosts.map((h) => h.name), '']);
   assert.deepEqual(batches[0]!.render(), renderHost(plan.hosts[0]!, plan));
+  // A new folder's files without SHA256SUMS (the writer thread writes it from their bytes).
+  assert.deepEqual(batches[0]!.renderWithoutSums!(), renderHost(plan.hosts[0]!, plan).filter((f) => !f.path.endsWith('/SHA256SUMS')));
   // The fleet files' digest covers every host's: one host changed, the README is drawn again.
   const changed = { ...plan, hosts: plan.hosts.map((h, i) => (i === 0 ? { ...h, description: `${h.description ?? ''}x` } : h)) };
   assert.notEqual([...fleetBatchesByDigest(changed, '1.0.0')].at(-1)!.digest, batches.at(-1)!.digest);

@@ -4,7 +4,7 @@
 // posts jobs and, before committing, waits for all of them (Atomics.wait on a shared counter).
 import { join } from 'node:path';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { SLOT, type WriterJob, type WriterMessage, type WriterThreadData } from './writer-protocol';
+import { SLOT, type WriterJob, type WriterMessage, type WriterReply, type WriterThreadData } from './writer-protocol';
 
 const utf8 = new TextEncoder();
 
@@ -20,7 +20,7 @@ const STALLED_AFTER_MS = 120_000;
 export class BackgroundWriter {
   private readonly shared = new Int32Array(new SharedArrayBuffer(12));
   private readonly worker: Worker;
-  private readonly errors: MessagePort;
+  private readonly replies: MessagePort;
   private posted = 0;
   /** Set once a wait gave up on the thread (it died, or the disk hangs). */
   private stalled = false;
@@ -32,8 +32,8 @@ export class BackgroundWriter {
   /** STALLED_AFTER_MS: how long a wait may see no job finish before it gives the thread up (tests shorten it). */
   constructor(private readonly stalledAfterMs = STALLED_AFTER_MS) {
     const { port1, port2 } = new MessageChannel();
-    this.errors = port1;
-    const data: WriterThreadData = { shared: this.shared.buffer as SharedArrayBuffer, errors: port2 };
+    this.replies = port1;
+    const data: WriterThreadData = { shared: this.shared.buffer as SharedArrayBuffer, replies: port2 };
     this.worker = new Worker(join(__dirname, 'writer-thread.js'), { workerData: data, transferList: [port2] });
     // The process may end while the thread idles: committing waits for every job first.
     this.worker.unref();
@@ -53,18 +53,26 @@ export class BackgroundWriter {
     this.post({ kind: 'sums', path, mode }, '');
   }
 
-  /** Waits until every job posted is done; throws the first failure's message as an Error. */
-  finish(): void {
+  /**
+   * Waits until every job posted is done; throws the first failure's message as an Error.
+   * Returns the stamps of the files written since the last finish, in the order posted
+   * (write and writeSums): size, mtimeMs and mode, three numbers a file.
+   */
+  finish(): Float64Array {
+    this.post({ kind: 'stamps' }, '');
     this.send();
     this.waitUntilPending(0);
     const failure = this.failure();
     if (failure !== undefined) throw new Error(failure);
+    const reply = receiveMessageOnPort(this.replies)?.message as WriterReply | undefined;
+    if (reply === undefined || !('stamps' in reply)) throw new Error('the writer thread did not say what it wrote');
+    return reply.stamps;
   }
 
   /** Ends the thread; its jobs must be finished first (finish), or their files may be half written. */
   close(): void {
     void this.worker.terminate();
-    this.errors.close();
+    this.replies.close();
   }
 
   private post(job: WriterJob, content: string): void {
@@ -112,8 +120,8 @@ export class BackgroundWriter {
 
   private failure(): string | undefined {
     if (Atomics.load(this.shared, SLOT.failed) === 0) return undefined;
-    const message = receiveMessageOnPort(this.errors);
-    return typeof message?.message === 'string' ? message.message : 'the writer thread failed';
+    const reply = receiveMessageOnPort(this.replies)?.message as WriterReply | undefined;
+    return reply !== undefined && 'failure' in reply ? reply.failure : 'the writer thread failed';
   }
 
   /** Blocks until at most LIMIT jobs are pending, or one failed (nothing later is written then). */

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { InputError } from '../errors';
 import type { HostBatch, RenderedFile } from '../render/render';
 import { BackgroundWriter } from './background-writer';
-import { writeStagedFile } from './staged-file';
+import { writeStagedFile, type WrittenStamp } from './staged-file';
 import { compareFile, type FileChange } from './compare';
 import { SHA256SUMS, sha256Hex, sha256SumsText } from '../render/sha256-sums';
 
@@ -165,16 +165,26 @@ class Stager {
   /** Top folder → its staging folder, or undefined when it exists and files are staged one by one. */
   private readonly stagedFolders = new Map<string, string | undefined>();
   private readonly madeFolders = new Set<string>();
+  /** Paths of the files handed to the writer thread, in order: its stamps come back in this order. */
+  private readonly postedInOrder: string[] = [];
+  /** Each staged file's stamp as written (renaming keeps it): generate keeps them for next time. */
+  private readonly stamps = new Map<string, WrittenStamp>();
   /** The names in OUT_DIR before anything was staged. */
   private namesInOutDir: Set<string> | undefined;
   /** Set when the files are written on a second thread (see BackgroundWriter). */
   private writer: BackgroundWriter | undefined;
 
-  /** BACKGROUND: write on a second thread, made at the first file (a run writing nothing makes none). */
+  /**
+   * BACKGROUND: write on a second thread: WRITER when one was started already, else one made
+   * at the first file (a run writing nothing makes none).
+   */
   constructor(
     private readonly outDir: string,
     private readonly background = false,
-  ) {}
+    writer?: BackgroundWriter,
+  ) {
+    this.writer = writer;
+  }
 
   /** Whether TOP (a folder of OUT_DIR) is new, and so staged whole under a temporary name. */
   stagesWhole(top: string): boolean {
@@ -197,16 +207,24 @@ class Stager {
       }
     }
     const sums = `${folder}/${SHA256SUMS}`;
-    if (this.background) this.backgroundWriter().writeSums(this.tempPath(sums), 0o644);
-    else this.stage({ path: sums, mode: 0o644, content: sha256SumsText(digests) });
+    if (this.background) {
+      this.backgroundWriter().writeSums(this.tempPath(sums), 0o644);
+      this.postedInOrder.push(sums);
+    } else {
+      this.stage({ path: sums, mode: 0o644, content: sha256SumsText(digests) });
+    }
     return [...files.map((f) => f.path), sums];
   }
 
   /** SUM_AS: the file's name in its folder's SHA256SUMS, taken by the writer thread (stageNewFolder). */
   stage(file: RenderedFile, sumAs?: string): void {
     const temp = this.tempPath(file.path);
-    if (this.background) this.backgroundWriter().write(temp, file.content, file.mode, sumAs);
-    else writeStagedFile(temp, file.content, file.mode);
+    if (this.background) {
+      this.backgroundWriter().write(temp, file.content, file.mode, sumAs);
+      this.postedInOrder.push(file.path);
+    } else {
+      this.stamps.set(file.path, writeStagedFile(temp, file.content, file.mode));
+    }
   }
 
   /** The staging folder of TOP, made at its first file; undefined when TOP exists (its files are staged one by one). */
@@ -247,7 +265,15 @@ class Stager {
 
   /** Waits for the files still being written; throws the first write that failed. */
   finishWrites(): void {
-    this.writer?.finish();
+    if (this.writer === undefined) return;
+    const triples = this.writer.finish();
+    this.postedInOrder.forEach((path, i) => this.stamps.set(path, { size: triples[3 * i]!, mtimeMs: triples[3 * i + 1]!, mode: triples[3 * i + 2]! }));
+    this.postedInOrder.length = 0;
+  }
+
+  /** The stamp of the file staged for PATH as it was written (after finishWrites), if it was. */
+  stampOf(path: string): WrittenStamp | undefined {
+    return this.stamps.get(path);
   }
 
   /** Removes everything staged; OUT_DIR is left as it was. */
@@ -318,16 +344,18 @@ export type ChangedPath = Pick<FileChange, 'path' | 'kind'>;
  * A host's folder (a HostBatch) whose digest and files on disk are those the last generate
  * left (see HostDigests) is not rendered at all, unless CHECK: --check always renders and
  * compares every file. The write stays all-or-nothing: changed files are staged as their
- * batch passes and renamed into place only after the last batch. Returns the changes, sorted by path.
+ * batch passes and renamed into place only after the last batch. WRITER: the writer thread, when
+ * the caller started it already (it is closed here). Returns the changes, sorted by path.
  */
 export function syncDist(
   outDir: string,
   batches: Iterable<HostBatch | RenderedFile[]>,
   check: boolean,
   run?: RunStamp,
+  writer?: BackgroundWriter,
 ): WriteSummary & { changes: ChangedPath[]; skippedFolders: number } {
   const comparer = new DistComparer(outDir);
-  const stager = new Stager(outDir, true);
+  const stager = new Stager(outDir, true, writer);
   const digests = new HostDigests(outDir, run);
   const changes: ChangedPath[] = [];
   let written = 0;
@@ -387,7 +415,7 @@ export function syncDist(
   if (!check) {
     stager.commit();
     applyRemovals(outDir, removals.changes, removals.removedFolders);
-    digests.save();
+    digests.save((path) => stager.stampOf(path));
   }
   changes.push(...removals.changes.map(({ path, kind }) => ({ path, kind })));
   changes.sort(byPath);
@@ -495,8 +523,11 @@ class HostDigests {
     this.pending.push({ folder, digest, names: paths.map((path) => (folder === '' ? path : path.slice(folder.length + 1))) });
   }
 
-  /** Writes the digests of every host folder now on disk (atomically; a cache, so a failure only costs a render). */
-  save(): void {
+  /**
+   * Writes the digests of every host folder now on disk (atomically; a cache, so a failure
+   * only costs a render). STAMP_OF: a file's stamp as this run wrote it (else it is stat-ed).
+   */
+  save(stampOf: (path: string) => WrittenStamp | undefined = () => undefined): void {
     if (!this.used) return; // batches without digests (tests, callers of their own): no cache
     // Nothing rendered and every folder taken over as it was: the file would be written the same.
     const sameRun = this.run?.digest === this.previousRun?.digest && this.run?.stderr === this.previousRun?.stderr;
@@ -504,6 +535,8 @@ class HostDigests {
     for (const { folder, digest, names } of this.pending) {
       try {
         const files = names.map((name): FileStamp => {
+          const stamp = stampOf(folder === '' ? name : `${folder}/${name}`);
+          if (stamp !== undefined) return [name, stamp.size, stamp.mtimeMs, stamp.mode];
           const stat = statSync(join(this.outDir, folder, name));
           return [name, stat.size, stat.mtimeMs, stat.mode & 0o777];
         });

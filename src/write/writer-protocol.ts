@@ -4,12 +4,20 @@ import type { MessagePort } from 'node:worker_threads';
 /**
  * One staging step, done in the order posted. A file's bytes are [start, end) of its message's
  * buffer. A write with sumAs also records the digest of its bytes under that name; a 'sums'
- * job writes the SHA256SUMS of the digests recorded since the last one (sha256-sums.ts).
+ * job writes the SHA256SUMS of the digests recorded since the last one (sha256-sums.ts); a
+ * 'stamps' job posts back what each file written looks like (WriterReply).
  */
 export type WriterJob =
   | { kind: 'mkdir'; path: string; recursive: boolean }
   | { kind: 'write'; path: string; start: number; end: number; mode: number; sumAs?: string }
-  | { kind: 'sums'; path: string; mode: number };
+  | { kind: 'sums'; path: string; mode: number }
+  | { kind: 'stamps' };
+
+/**
+ * What the thread posts back: its first failure; or, for a 'stamps' job, the stamp of each
+ * file written since the last one (write and sums jobs, in order), as [size, mtimeMs, mode] triples.
+ */
+export type WriterReply = { failure: string } | { stamps: Float64Array };
 
 /** Jobs with the contents of their files, one after the other in one buffer (moved, not copied). */
 export interface WriterMessage {
@@ -27,6 +35,6 @@ export const SLOT = { done: 0, failed: 1, waiting: 2 } as const;
 export interface WriterThreadData {
   /** SharedArrayBuffer of three Int32 slots (SLOT). */
   shared: SharedArrayBuffer;
-  /** Where the thread posts the message of its first failure. */
-  errors: MessagePort;
+  /** Where the thread posts its replies (WriterReply). */
+  replies: MessagePort;
 }

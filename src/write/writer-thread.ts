@@ -5,24 +5,34 @@
 import { mkdirSync } from 'node:fs';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { sha256Hex, sha256SumsText } from '../render/sha256-sums';
-import { writeStagedFile } from './staged-file';
-import { SLOT, type WriterJob, type WriterMessage, type WriterThreadData } from './writer-protocol';
+import { writeStagedFile, type WrittenStamp } from './staged-file';
+import { SLOT, type WriterJob, type WriterMessage, type WriterReply, type WriterThreadData } from './writer-protocol';
 
 function run(port: MessagePort, data: WriterThreadData): void {
   const shared = new Int32Array(data.shared);
   let failed = false;
   /** Digests of the files written since the last 'sums' job, for the next one. */
   let digests: [string, string][] = [];
+  /** Stamps of the files written since the last 'stamps' job: size, mtimeMs, mode, ... */
+  let stamps: number[] = [];
+  const written = ({ size, mtimeMs, mode }: WrittenStamp): void => {
+    stamps.push(size, mtimeMs, mode);
+  };
   const perform = (job: WriterJob, contents: Buffer): void => {
     if (job.kind === 'mkdir') {
       mkdirSync(job.path, { recursive: job.recursive });
     } else if (job.kind === 'write') {
       const bytes = contents.subarray(job.start, job.end);
       if (job.sumAs !== undefined) digests.push([job.sumAs, sha256Hex(bytes)]);
-      writeStagedFile(job.path, bytes, job.mode);
-    } else {
-      writeStagedFile(job.path, sha256SumsText(digests), job.mode);
+      written(writeStagedFile(job.path, bytes, job.mode));
+    } else if (job.kind === 'sums') {
+      written(writeStagedFile(job.path, sha256SumsText(digests), job.mode));
       digests = [];
+    } else {
+      const triples = Float64Array.from(stamps);
+      const reply: WriterReply = { stamps: triples };
+      data.replies.postMessage(reply, [triples.buffer as ArrayBuffer]);
+      stamps = [];
     }
   };
   port.on('message', ({ jobs, contents }: WriterMessage) => {
@@ -35,10 +45,12 @@ function run(port: MessagePort, data: WriterThreadData): void {
         // The first failure is the one reported; later jobs are only counted, so that the
         // main thread, waiting for all of them, wakes up and discards what was staged.
         failed = true;
-        data.errors.postMessage(error instanceof Error ? error.message : String(error));
+        const reply: WriterReply = { failure: error instanceof Error ? error.message : String(error) };
+        data.replies.postMessage(reply);
         Atomics.store(shared, SLOT.failed, 1);
       }
     }
+    // Counted after any reply was posted: the main thread, woken, finds it on its port.
     Atomics.add(shared, SLOT.done, jobs.length);
     if (Atomics.load(shared, SLOT.waiting) !== 0) Atomics.notify(shared, SLOT.done);
   });

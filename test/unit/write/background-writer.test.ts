@@ -8,10 +8,16 @@ import { join } from 'node:path';
 import { BackgroundWriter } from '../../../src/write/background-writer';
 import { scratchDir } from '../support/cli';
 
-test('jobs are done in the order posted: a folder, then its files, with their modes', () => {
+/** A writer thread whose first job makes a scratch folder, DIR. */
+function writerWithFolder(): { dir: string; writer: BackgroundWriter } {
   const dir = join(scratchDir(), 'staged');
   const writer = new BackgroundWriter();
   writer.mkdir(dir, false);
+  return { dir, writer };
+}
+
+test('jobs are done in the order posted: a folder, then its files, with their modes', () => {
+  const { dir, writer } = writerWithFolder();
   for (let i = 0; i < 40; i += 1) writer.write(join(dir, `file-${i}`), `content ${i}\n`, i % 2 === 0 ? 0o755 : 0o640);
   writer.finish();
   writer.close();
@@ -43,9 +49,7 @@ test('a thread that is gone is given up on after the bound, and again at once', 
 });
 
 test('UTF-8 longer than a byte a character arrives whole, in files before, among and after ASCII ones', () => {
-  const dir = join(scratchDir(), 'staged');
-  const writer = new BackgroundWriter();
-  writer.mkdir(dir, false);
+  const { dir, writer } = writerWithFolder();
   // The message buffer is sized a byte a character: each of these makes it grow, mid-file.
   const texts = ['plain\n', 'é'.repeat(1000), `${'a'.repeat(500)}😀${'ü'.repeat(3)}`, '漢字'.repeat(700), 'plain again\n', '😀'];
   for (let round = 0; round < 10; round += 1) texts.forEach((text, i) => writer.write(join(dir, `f-${round}-${i}`), text, 0o644));
@@ -57,9 +61,7 @@ test('UTF-8 longer than a byte a character arrives whole, in files before, among
 });
 
 test("a folder's SHA256SUMS is made from the bytes written with sumAs since the last one, sorted by name", () => {
-  const dir = join(scratchDir(), 'staged');
-  const writer = new BackgroundWriter();
-  writer.mkdir(dir, false);
+  const { dir, writer } = writerWithFolder();
   writer.write(join(dir, 'zeta'), 'last by name\n', 0o755, 'zeta');
   writer.write(join(dir, 'alpha'), 'ünïcode\n', 0o644, 'alpha');
   writer.writeSums(join(dir, 'SUMS-1'), 0o644);
@@ -71,4 +73,21 @@ test("a folder's SHA256SUMS is made from the bytes written with sumAs since the 
   const sha = (text: string): string => createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex');
   assert.equal(readFileSync(join(dir, 'SUMS-1'), 'utf8'), `${sha('ünïcode\n')}  alpha\n${sha('last by name\n')}  zeta\n`);
   assert.equal(readFileSync(join(dir, 'SUMS-2'), 'utf8'), `${sha('second folder\n')}  other\n`);
+});
+
+test('finish gives each file written (sums too) as it was written: size, mtime and mode, in the order posted', () => {
+  const { dir, writer } = writerWithFolder();
+  writer.write(join(dir, 'script'), '#!/bin/bash\nexit 0\n', 0o755, 'script');
+  writer.write(join(dir, 'notes'), 'ünïcode\n', 0o640, 'notes');
+  writer.writeSums(join(dir, 'SHA256SUMS'), 0o644);
+  const stamps = writer.finish();
+  writer.write(join(dir, 'later'), 'after the first finish\n', 0o600);
+  const later = writer.finish();
+  writer.close();
+  const expected = (name: string): number[] => {
+    const stat = statSync(join(dir, name));
+    return [stat.size, stat.mtimeMs, stat.mode & 0o777];
+  };
+  assert.deepEqual([...stamps], [...expected('script'), ...expected('notes'), ...expected('SHA256SUMS')]);
+  assert.deepEqual([...later], expected('later'), 'a finish gives the files since the last one');
 });

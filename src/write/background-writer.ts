@@ -14,6 +14,9 @@ const MAX_PENDING_JOBS = 256;
 /** Jobs per message: two or three host folders' files. */
 const JOBS_PER_MESSAGE = 32;
 
+/** A message's buffer, unless one file needs more: sent when full, even with fewer jobs. */
+const MESSAGE_BYTES = 512 * 1024;
+
 /** A wait with no job finishing for this long means the thread is gone, not that the disk is slow. */
 const STALLED_AFTER_MS = 120_000;
 
@@ -26,8 +29,9 @@ export class BackgroundWriter {
   private stalled = false;
   /** Jobs not yet posted: one message carries several (each message costs locks and a wake-up). */
   private unsent: WriterJob[] = [];
-  /** The unsent jobs' file contents ('' for a folder), encoded when they are sent. */
-  private unsentContents: string[] = [];
+  /** The unsent jobs' file contents, encoded one after the other: [0, used). */
+  private contents: Buffer | undefined;
+  private used = 0;
 
   /** STALLED_AFTER_MS: how long a wait may see no job finish before it gives the thread up (tests shorten it). */
   constructor(private readonly stalledAfterMs = STALLED_AFTER_MS) {
@@ -40,7 +44,7 @@ export class BackgroundWriter {
   }
 
   mkdir(path: string, recursive: boolean): void {
-    this.post({ kind: 'mkdir', path, recursive }, '');
+    this.post({ kind: 'mkdir', path, recursive });
   }
 
   /** SUM_AS: record the digest of its bytes under this name for the next writeSums. */
@@ -50,7 +54,7 @@ export class BackgroundWriter {
 
   /** Writes at PATH the SHA256SUMS of the files written with sumAs since the last writeSums. */
   writeSums(path: string, mode: number): void {
-    this.post({ kind: 'sums', path, mode }, '');
+    this.post({ kind: 'sums', path, mode });
   }
 
   /**
@@ -59,7 +63,7 @@ export class BackgroundWriter {
    * (write and writeSums): size, mtimeMs and mode, three numbers a file.
    */
   finish(): Float64Array {
-    this.post({ kind: 'stamps' }, '');
+    this.post({ kind: 'stamps' });
     this.send();
     this.waitUntilPending(0);
     const failure = this.failure();
@@ -75,47 +79,59 @@ export class BackgroundWriter {
     this.replies.close();
   }
 
-  private post(job: WriterJob, content: string): void {
+  private post(job: WriterJob, content?: string): void {
+    if (content !== undefined && job.kind === 'write') this.encode(job, content);
     this.unsent.push(job);
-    this.unsentContents.push(content);
     if (this.unsent.length >= JOBS_PER_MESSAGE) this.send();
   }
 
   /**
-   * Posts the unsent jobs with their files' contents encoded one after the other into one
-   * buffer of its own, which the message moves to the thread: a string would be copied (at
-   * 1,000 hosts, 160 MB and 10 % of the run), and a buffer per file costs a transfer each.
+   * Encodes a file's TEXT into the unsent message's buffer at once, so that the string dies
+   * young: held until its message went, each one outlived a scavenge or two and was copied,
+   * then promoted (garbage collection was 17 % of a first generate of 10,000 hosts, and its
+   * old generation grew to 390 MB). One pass: room is made for a byte a character (ASCII,
+   * what scripts are), and only a file whose UTF-8 is longer is encoded again with room for
+   * the most it can take (3 bytes a UTF-16 unit).
+   */
+  private encode(job: WriterJob & { kind: 'write' }, text: string): void {
+    let contents = this.room(text.length);
+    let { read, written } = utf8.encodeInto(text, contents.subarray(this.used));
+    if (read < text.length) {
+      contents = this.room(3 * text.length);
+      ({ read, written } = utf8.encodeInto(text, contents.subarray(this.used)));
+    }
+    job.start = this.used;
+    this.used += written;
+    job.end = this.used;
+  }
+
+  /** The unsent message's buffer with BYTES free after this.used: sends what is unsent first if it is full. */
+  private room(bytes: number): Buffer {
+    if (this.contents !== undefined && this.used + bytes > this.contents.length) {
+      if (this.unsent.length > 0) this.send();
+      else this.contents = undefined; // it holds nothing yet: a larger one replaces it
+    }
+    if (this.contents === undefined) {
+      this.contents = Buffer.allocUnsafeSlow(Math.max(MESSAGE_BYTES, bytes));
+      this.used = 0;
+    }
+    return this.contents;
+  }
+
+  /**
+   * Posts the unsent jobs with their files' contents, one after the other in one buffer of its
+   * own, which the message moves to the thread: a string would be copied (at 1,000 hosts,
+   * 160 MB and 10 % of the run), and a buffer per file costs a transfer each.
    */
   private send(): void {
     if (this.unsent.length === 0) return;
-    // One pass per file: the buffer is sized for ASCII (a byte per character, what scripts
-    // are) and grows when a file's UTF-8 is longer; measuring each file first (byteLength)
-    // was a second pass over 1.6 GB at 10,000 hosts.
-    let contents = Buffer.allocUnsafeSlow(this.unsentContents.reduce((sum, content) => sum + content.length, 0));
-    let offset = 0;
-    this.unsent.forEach((job, i) => {
-      if (job.kind !== 'write') return;
-      job.start = offset;
-      let text = this.unsentContents[i]!;
-      for (;;) {
-        const { read, written } = utf8.encodeInto(text, contents.subarray(offset));
-        offset += written;
-        if (read === text.length) break;
-        // encodeInto stops before a character that does not fit, never inside one.
-        text = text.slice(read);
-        // Room for the rest of it at 3 bytes a UTF-16 unit (the most), beside what the rest was given.
-        const larger = Buffer.allocUnsafeSlow(contents.length + 3 * text.length);
-        contents.copy(larger, 0, 0, offset);
-        contents = larger;
-      }
-      job.end = offset;
-    });
     this.waitUntilPending(MAX_PENDING_JOBS - this.unsent.length);
-    const message: WriterMessage = { jobs: this.unsent, contents: contents.buffer as ArrayBuffer };
-    this.worker.postMessage(message, [contents.buffer]);
+    const contents = this.contents?.buffer ?? new ArrayBuffer(0);
+    const message: WriterMessage = { jobs: this.unsent, contents: contents as ArrayBuffer };
+    this.worker.postMessage(message, [contents as ArrayBuffer]);
     this.posted += this.unsent.length;
     this.unsent = [];
-    this.unsentContents = [];
+    this.contents = undefined;
   }
 
   private failure(): string | undefined {

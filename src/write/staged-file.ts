@@ -13,10 +13,11 @@ export function writeStagedFile(path: string, data: string | Uint8Array, mode: n
   const fd = openSync(path, 'w', mode);
   try {
     writeFileSync(fd, data);
-    fchmodSync(fd, mode); // the umask must not decide a script's mode
     // Taken here, where the file is open, instead of a stat by name once it is in place.
-    const { size, mtimeMs, mode: written } = fstatSync(fd);
-    return { size, mtimeMs, mode: written & 0o777 };
+    const { size, mtimeMs, mode: created } = fstatSync(fd);
+    // The umask must not decide a script's mode; changing the mode leaves the mtime as it is.
+    if ((created & 0o7777) !== mode) fchmodSync(fd, mode);
+    return { size, mtimeMs, mode: mode & 0o777 };
   } finally {
     closeSync(fd);
   }

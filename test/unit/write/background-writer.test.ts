@@ -51,10 +51,20 @@ test('a thread that is gone is given up on after the bound, and again at once', 
 test('UTF-8 longer than a byte a character arrives whole, in files before, among and after ASCII ones', () => {
   const { dir, writer } = writerWithFolder();
   // The message buffer is sized a byte a character: each of these makes it grow, mid-file.
-  const texts = ['plain\n', 'é'.repeat(1000), `${'a'.repeat(500)}😀${'ü'.repeat(3)}`, '漢字'.repeat(700), 'plain again\n', '😀'];
+  const texts = ['plain\n', 'é'.repeat(1000), `${'a'.repeat(500)}😀${'ü'.repeat(3)}`, '漢字'.repeat(700), 'plain again\n', '😀', '€'.repeat(400_000)];
+  // The first file of a message longer in UTF-8 than the whole buffer, too.
+  writer.write(join(dir, 'first'), '€'.repeat(400_000), 0o644);
   for (let round = 0; round < 10; round += 1) texts.forEach((text, i) => writer.write(join(dir, `f-${round}-${i}`), text, 0o644));
   writer.finish();
   writer.close();
+  assert.deepEqual(readFileSync(join(dir, 'first')), Buffer.from('€'.repeat(400_000), 'utf8'));
+  // ... and as the very first job of a writer (nothing unsent to send to make room).
+  const lone = new BackgroundWriter();
+  const big = join(scratchDir(), 'big');
+  lone.write(big, '€'.repeat(400_000), 0o644);
+  lone.finish();
+  lone.close();
+  assert.deepEqual(readFileSync(big), Buffer.from('€'.repeat(400_000), 'utf8'));
   for (let round = 0; round < 10; round += 1) {
     texts.forEach((text, i) => assert.deepEqual(readFileSync(join(dir, `f-${round}-${i}`)), Buffer.from(text, 'utf8'), `f-${round}-${i}`));
   }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RenderedFile } from '../../../src/render/render';
-import { syncDist } from '../../../src/write/write-dist';
+import { addToDist, syncDist } from '../../../src/write/write-dist';
 import { scratchDir, snapshotTree } from '../support/cli';
 
 function host(name: string, text: string): RenderedFile[] {
@@ -86,4 +86,21 @@ test('more files than the writer thread holds at once are all written, with thei
       assert.equal(tree.get(file.path)?.mode, file.mode, `host ${i}`);
     }
   }
+});
+
+test('the umask does not decide the modes: 0755 and 0644 under umask 077, new folders, changed files and added ones alike', () => {
+  const out = join(scratchDir(), 'dist');
+  const previous = process.umask(0o077); // the process's: the writer thread's files too
+  try {
+    syncDist(out, batches([host('alpha', 'a')]), false); // a new folder, written whole on the writer thread
+    syncDist(out, batches([host('alpha', 'changed'), host('beta', 'b')]), false); // changed files, one by one
+    addToDist(out, [{ path: 'alpha/notes', mode: 0o640, content: 'added on the main thread\n' }]);
+  } finally {
+    process.umask(previous);
+  }
+  const tree = snapshotTree(out);
+  assert.deepEqual(
+    ['alpha/blaze', 'alpha/SHA256SUMS', 'beta/blaze', 'beta/SHA256SUMS', 'alpha/notes'].map((path) => [path, tree.get(path)?.mode.toString(8)]),
+    [['alpha/blaze', '755'], ['alpha/SHA256SUMS', '644'], ['beta/blaze', '755'], ['beta/SHA256SUMS', '644'], ['alpha/notes', '640']],
+  );
 });

@@ -227,3 +227,17 @@ test('generate with nothing changed prints the same warnings and counts as the r
   const stamped = inventoryDigest(inventory, readFileSync(inventory, 'utf8'), `${kindlingVersion()} ${codeDigest(join(REPO_ROOT, 'build'))}`);
   assert.deepEqual(unchangedDist(out, stamped), { stderr: first.stderr, unchanged: files });
 });
+
+test("a first generate's SHA256SUMS, summed on the writer thread from the bytes written, equals renderHost's", () => {
+  // Validated inventory text reaches host files as ASCII only (names and paths are restricted);
+  // the writer's own tests cover UTF-8 longer than a byte a character.
+  const { plan } = buildPlan(SEED_INVENTORY);
+  const out = join(scratchDir(), 'dist');
+  const batches = [...fleetBatchesByDigest(plan, '1.0.0')];
+  assert.ok(batches.every((b) => b.folder === '' || b.renderWithoutSums !== undefined), 'every host folder can be summed by the writer');
+  syncDist(out, batches, false);
+  for (const host of plan.hosts) {
+    const expected = renderHost(host, plan).find((f) => f.path === `${host.name}/SHA256SUMS`)!.content;
+    assert.equal(readFileSync(join(out, host.name, 'SHA256SUMS'), 'utf8'), expected, host.name);
+  }
+});

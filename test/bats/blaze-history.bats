@@ -9,6 +9,15 @@ setup_file() {
   blaze_generate_fixture
 }
 
+# A failed assertion says what was missing, not what blaze did instead: on a failure, blaze's
+# own log goes with the report (a fresh-clone run once missed the good night's "reads back"
+# line in the received-manifest test, once in 30 runs of it, and nothing showed why).
+teardown() {
+  [[ -z "${BATS_TEST_COMPLETED:-}" && -n "${ROOT:-}" && -f "$ROOT/var/log/blaze-backup.log" ]] || return 0
+  printf -- '--- %s (last 60 lines)\n' "$ROOT/var/log/blaze-backup.log" >&2
+  tail -n 60 "$ROOT/var/log/blaze-backup.log" >&2
+}
+
 # Prints the summary line blaze sent (alpha is the aggregator: its own aggregated log).
 summary_line() {
   tail -n 1 "$ROOT/var/log/blaze-wildfire.log"

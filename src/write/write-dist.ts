@@ -11,7 +11,7 @@ import type { HostBatch, RenderedFile } from '../render/render';
 import { BackgroundWriter } from './background-writer';
 import { writeStagedFile, type WrittenStamp } from './staged-file';
 import { compareFile, type FileChange } from './compare';
-import { SHA256SUMS, sha256Hex, sha256SumsText } from '../render/sha256-sums';
+import { SHA256SUMS } from '../render/sha256-sums';
 
 export interface DistChangeSet {
   changes: FileChange[];
@@ -175,8 +175,9 @@ class Stager {
   private writer: BackgroundWriter | undefined;
 
   /**
-   * BACKGROUND: write on a second thread: WRITER when one was started already, else one made
-   * at the first file (a run writing nothing makes none).
+   * BACKGROUND: write every file on a second thread (a new folder, stageNewFolder, always is):
+   * WRITER when one was started already, else one made at the first file (a run writing
+   * nothing makes none).
    */
   constructor(
     private readonly outDir: string,
@@ -192,35 +193,26 @@ class Stager {
   }
 
   /**
-   * Stages FILES, the files of FOLDER (new: stagesWhole), and their SHA256SUMS. Its digests
-   * are taken from the bytes as they are written, on the writer thread when there is one: the
-   * main thread neither hashes nor encodes a file twice. Returns the paths staged, SHA256SUMS last.
+   * Stages FILES, the files of FOLDER (new: stagesWhole), and their SHA256SUMS, on the writer
+   * thread: it takes the digests from the bytes as it writes them, so the main thread neither
+   * hashes nor encodes a file twice. Returns the paths staged, SHA256SUMS last.
    */
   stageNewFolder(folder: string, files: RenderedFile[]): string[] {
-    const digests: [string, string][] = [];
+    const writer = this.backgroundWriter();
     for (const file of files) {
-      const name = file.path.slice(folder.length + 1);
-      if (this.background) this.stage(file, name);
-      else {
-        this.stage(file);
-        digests.push([name, sha256Hex(file.content)]);
-      }
+      writer.write(this.tempPath(file.path), file.content, file.mode, file.path.slice(folder.length + 1));
+      this.postedInOrder.push(file.path);
     }
     const sums = `${folder}/${SHA256SUMS}`;
-    if (this.background) {
-      this.backgroundWriter().writeSums(this.tempPath(sums), 0o644);
-      this.postedInOrder.push(sums);
-    } else {
-      this.stage({ path: sums, mode: 0o644, content: sha256SumsText(digests) });
-    }
+    writer.writeSums(this.tempPath(sums), 0o644);
+    this.postedInOrder.push(sums);
     return [...files.map((f) => f.path), sums];
   }
 
-  /** SUM_AS: the file's name in its folder's SHA256SUMS, taken by the writer thread (stageNewFolder). */
-  stage(file: RenderedFile, sumAs?: string): void {
+  stage(file: RenderedFile): void {
     const temp = this.tempPath(file.path);
     if (this.background) {
-      this.backgroundWriter().write(temp, file.content, file.mode, sumAs);
+      this.backgroundWriter().write(temp, file.content, file.mode);
       this.postedInOrder.push(file.path);
     } else {
       this.stamps.set(file.path, writeStagedFile(temp, file.content, file.mode));

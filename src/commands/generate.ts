@@ -7,7 +7,6 @@ import { plural } from '../format/plural';
 import { buildDistInBatches } from '../pipeline';
 import { readInventoryText } from '../inventory/load';
 import { inventoryDigest, kindlingCode } from '../render/render';
-import { BackgroundWriter } from '../write/background-writer';
 import { syncDist, unchangedDist } from '../write/write-dist';
 import { diagnosticsText, result, type CommandResult, type Finish } from './command';
 import { inventoryArgument, locateInventory, locateOut } from './locate';
@@ -32,19 +31,10 @@ export function runGenerate(options: GenerateOptions): CommandResult {
     const same = unchangedDist(out, digest);
     if (same) return result(`${out}/: 0 written, ${same.unchanged} unchanged, 0 removed\n`, { stderr: same.stderr });
   }
-  // Something changed: the writer thread starts now, so that its start-up (some 50 ms on the
-  // other core) is over by the time the first host is rendered, not after.
-  const writer = options.check ? undefined : new BackgroundWriter();
-  let summary: ReturnType<typeof syncDist>;
-  let stderr: string;
-  try {
-    const { batches, warnings } = buildDistInBatches({ name: inventory, text }, code);
-    stderr = diagnosticsText(warnings);
-    // Rendered, compared and staged one host at a time: a large fleet's tree never sits in memory.
-    summary = syncDist(out, batches, options.check === true, { digest, stderr }, writer);
-  } finally {
-    writer?.close(); // syncDist closed it, unless the inventory had errors
-  }
+  const { batches, warnings } = buildDistInBatches({ name: inventory, text }, code);
+  const stderr = diagnosticsText(warnings);
+  // Rendered, compared and staged one host at a time: a large fleet's tree never sits in memory.
+  const summary = syncDist(out, batches, options.check === true, { digest, stderr });
   if (options.check) {
     if (summary.changes.length === 0) return result(`${out}/ is up to date (${plural(summary.unchanged, 'file')})\n`, { stderr });
     const lines = summary.changes.map((c) => `would ${c.kind === 'removed' ? 'remove' : 'write'}: ${out}/${c.path}\n`);

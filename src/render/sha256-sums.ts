@@ -6,8 +6,9 @@ import { createHash } from 'node:crypto';
 
 export const SHA256SUMS = 'SHA256SUMS';
 
+/** The SHA-256 of DATA (a string as UTF-8), in hex. */
 export function sha256Hex(data: string | Uint8Array): string {
-  return typeof data === 'string' ? createHash('sha256').update(data, 'utf8').digest('hex') : createHash('sha256').update(data).digest('hex');
+  return createHash('sha256').update(data).digest('hex');
 }
 
 /** The text of SHA256SUMS for these [file name, hex digest] pairs: a line each, sorted by name. */

@@ -49,7 +49,7 @@ export class BackgroundWriter {
 
   /** SUM_AS: record the digest of its bytes under this name for the next writeSums. */
   write(path: string, content: string, mode: number, sumAs?: string): void {
-    this.post(sumAs === undefined ? { kind: 'write', path, start: 0, end: 0, mode } : { kind: 'write', path, start: 0, end: 0, mode, sumAs }, content);
+    this.post({ kind: 'write', path, start: 0, end: 0, mode, sumAs }, content);
   }
 
   /** Writes at PATH the SHA256SUMS of the files written with sumAs since the last writeSums. */
@@ -126,9 +126,9 @@ export class BackgroundWriter {
   private send(): void {
     if (this.unsent.length === 0) return;
     this.waitUntilPending(MAX_PENDING_JOBS - this.unsent.length);
-    const contents = this.contents?.buffer ?? new ArrayBuffer(0);
-    const message: WriterMessage = { jobs: this.unsent, contents: contents as ArrayBuffer };
-    this.worker.postMessage(message, [contents as ArrayBuffer]);
+    const contents = (this.contents?.buffer ?? new ArrayBuffer(0)) as ArrayBuffer;
+    const message: WriterMessage = { jobs: this.unsent, contents };
+    this.worker.postMessage(message, [contents]);
     this.posted += this.unsent.length;
     this.unsent = [];
     this.contents = undefined;

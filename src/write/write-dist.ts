@@ -175,17 +175,13 @@ class Stager {
   private writer: BackgroundWriter | undefined;
 
   /**
-   * BACKGROUND: write every file on a second thread (a new folder, stageNewFolder, always is):
-   * WRITER when one was started already, else one made at the first file (a run writing
-   * nothing makes none).
+   * BACKGROUND: write every file on a second thread (a new folder, stageNewFolder, always is),
+   * made at the first file (a run writing nothing makes none).
    */
   constructor(
     private readonly outDir: string,
     private readonly background = false,
-    writer?: BackgroundWriter,
-  ) {
-    this.writer = writer;
-  }
+  ) {}
 
   /** Whether TOP (a folder of OUT_DIR) is new, and so staged whole under a temporary name. */
   stagesWhole(top: string): boolean {
@@ -336,18 +332,16 @@ export type ChangedPath = Pick<FileChange, 'path' | 'kind'>;
  * A host's folder (a HostBatch) whose digest and files on disk are those the last generate
  * left (see HostDigests) is not rendered at all, unless CHECK: --check always renders and
  * compares every file. The write stays all-or-nothing: changed files are staged as their
- * batch passes and renamed into place only after the last batch. WRITER: the writer thread, when
- * the caller started it already (it is closed here). Returns the changes, sorted by path.
+ * batch passes and renamed into place only after the last batch. Returns the changes, sorted by path.
  */
 export function syncDist(
   outDir: string,
   batches: Iterable<HostBatch | RenderedFile[]>,
   check: boolean,
   run?: RunStamp,
-  writer?: BackgroundWriter,
 ): WriteSummary & { changes: ChangedPath[]; skippedFolders: number } {
   const comparer = new DistComparer(outDir);
-  const stager = new Stager(outDir, true, writer);
+  const stager = new Stager(outDir, true);
   const digests = new HostDigests(outDir, run);
   const changes: ChangedPath[] = [];
   let written = 0;

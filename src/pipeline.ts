@@ -4,7 +4,7 @@ import { loadInventory, parseInventory } from './inventory/load';
 import { validateInventory, type ValidatedInventory } from './inventory/validate';
 import { archiveCapacity } from './plan/capacity-check';
 import type { FleetPlan } from './plan/model';
-import { planFleet } from './plan/plan';
+import { fleetPlanner, planFleet } from './plan/plan';
 import { fleetBatchesByDigest, renderFleet, type HostBatch, type RenderedFile } from './render/render';
 
 export interface PipelineResult extends ValidatedInventory {
@@ -42,9 +42,11 @@ export function buildDist(source: InventorySource, options: PipelineOptions = {}
 /**
  * Like buildDist, but the files are rendered batch by batch (a host folder each) as they are
  * consumed, and each host's folder only when its digest (with kindling's CODE, render.ts's
- * kindlingCode) says it may have changed.
+ * kindlingCode) says it may have changed. Each host is planned as its batch is reached
+ * (fleetPlanner): no plan of the whole fleet is made, so its hosts' plans never sit in memory
+ * together.
  */
-export function buildDistInBatches(source: InventorySource, code: string): PipelineResult & { batches: Iterable<HostBatch | RenderedFile[]> } {
-  const result = buildPlan(source);
-  return { ...result, batches: fleetBatchesByDigest(result.plan, code) };
+export function buildDistInBatches(source: InventorySource, code: string): ValidatedInventory & { batches: Iterable<HostBatch | RenderedFile[]> } {
+  const validated = checkInventory(source);
+  return { ...validated, batches: fleetBatchesByDigest(fleetPlanner(validated.inventory, validated.warnings), code) };
 }

@@ -153,27 +153,76 @@ function planAccess(
     .sort((a, b) => (a.caller < b.caller ? -1 : a.caller > b.caller ? 1 : 0));
 }
 
-/** What SENDER's copies look like in a receiver's /archive/blaze-backup/<sender>/. */
-function receivedCopies(sender: HostPlan): ReceivedCopiesPlan {
-  const kinds = sender.archives.map(({ filePrefix, extension }) => ({ filePrefix, extension }));
-  if (sender.database) {
-    kinds.push(...sender.database.dumps.map(({ filePrefix, extension }) => ({ filePrefix, extension })));
-    kinds.push({ ...sender.database.globals });
+/** A DBHOST's dumps, or undefined: what its own plan and its receivers' receivedCopies say of them. */
+function planDatabase(host: Host, compression: CompressionPlan): HostPlan['database'] {
+  if (!host.database || !host.roles.includes('DBHOST')) return undefined;
+  return {
+    engine: host.database.engine,
+    osUser: host.database.osUser,
+    dumps: [...host.database.databases].sort().map((database) => ({
+      database,
+      filePrefix: `${host.name}-postgresql-${database}-`,
+      extension: '.dump',
+    })),
+    globals: { filePrefix: `${host.name}-postgresql-globals-`, extension: `.sql${compression.streamExtension}` },
+    estimatedBytes: parseSize(host.database.estimatedSize) ?? 0,
+  };
+}
+
+function planManifest(host: Host): HostPlan['manifest'] {
+  return { filePrefix: `${host.name}-manifest-`, extension: '.sha256' };
+}
+
+/**
+ * What SENDER's copies look like in a receiver's /archive/blaze-backup/<sender>/: from the
+ * sender's inventory entry, with the functions that make the sender's own plan, so that a
+ * receiver's plan needs no other host's plan (each host is planned alone: fleetPlanner).
+ */
+function receivedCopies(sender: Host, account: string, capacity: CapacityEstimate): ReceivedCopiesPlan {
+  const compression = COMPRESSION[sender.compression];
+  const kinds = planArchives(sender, compression).map(({ filePrefix, extension }) => ({ filePrefix, extension }));
+  const database = planDatabase(sender, compression);
+  if (database) {
+    kinds.push(...database.dumps.map(({ filePrefix, extension }) => ({ filePrefix, extension })));
+    kinds.push({ ...database.globals });
   }
-  kinds.push({ ...sender.manifest });
+  const manifest = planManifest(sender);
+  kinds.push({ ...manifest });
   return {
     host: sender.name,
-    dir: `${sender.paths.backupRoot}/${sender.name}`,
-    account: sender.account,
+    dir: `${hostPaths(sender.name).backupRoot}/${sender.name}`,
+    account,
     days: sender.retention.networkDays,
     keepNewest: sender.retention.keepNewest,
-    budgetBytes: sender.capacity.targetBudgetBytes ?? senderBudgetBytes(sender.capacity.nightlyBytes, sender.retention.networkDays),
-    manifest: { ...sender.manifest },
+    budgetBytes: capacity.targetBudgetBytes ?? senderBudgetBytes(capacity.nightlyBytes, sender.retention.networkDays),
+    manifest: { ...manifest },
     kinds,
   };
 }
 
+/** A FleetPlan but its hosts: what every host's files and the fleet files share. */
+export type FleetSettings = Omit<FleetPlan, 'hosts'>;
+
+/**
+ * The fleet planned one host at a time: its settings, and each host's plan made when asked,
+ * in name order, and kept by nobody here. generate renders each host's folder from its plan
+ * and drops it, so a 10,000-host fleet's plans (some 80 MB) never sit in memory together.
+ */
+export interface FleetPlanner {
+  settings: FleetSettings;
+  /** Every host's /archive estimate, in name order (the capacity forecast's input). */
+  capacities: ReadonlyMap<string, CapacityEstimate>;
+  /** Every host's plan, in name order, made as the iteration reaches it. */
+  plans(): Iterable<HostPlan>;
+}
+
 export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPlan {
+  const { settings, plans } = fleetPlanner(inventory, warnings);
+  const { warnings: formatted, ...head } = settings;
+  return { ...head, hosts: [...plans()], warnings: formatted };
+}
+
+export function fleetPlanner(inventory: Inventory, warnings: Diagnostic[]): FleetPlanner {
   const capacity = estimateCapacity(inventory);
   const admin = inventory.hosts.find((h) => h.roles.includes('ADMHOST'));
   const aggregator = inventory.hosts.find((h) => h.roles.includes('AGGREGHOST'));
@@ -211,7 +260,7 @@ export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPl
   const { fleet } = inventory;
   const accountOf = (name: string): string => accountName(fleet.accountPrefix, name);
   const distServeDir = fleet.distServeDir.value.replace(/\/+$/, '');
-  const hosts = inventory.hosts.map((host): HostPlan => {
+  const planHost = (host: Host): HostPlan => {
     const compression = COMPRESSION[host.compression];
     const paths = hostPaths(host.name);
     const isRepoHost = host.roles.includes('REPOHOST') && host.repository !== undefined;
@@ -237,21 +286,8 @@ export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPl
       schedule: schedules.get(host.name)!,
       compression,
       archives: planArchives(host, compression),
-      manifest: { filePrefix: `${host.name}-manifest-`, extension: '.sha256' },
-      database:
-        host.database && host.roles.includes('DBHOST')
-          ? {
-              engine: host.database.engine,
-              osUser: host.database.osUser,
-              dumps: [...host.database.databases].sort().map((database) => ({
-                database,
-                filePrefix: `${host.name}-postgresql-${database}-`,
-                extension: '.dump',
-              })),
-              globals: { filePrefix: `${host.name}-postgresql-globals-`, extension: `.sql${compression.streamExtension}` },
-              estimatedBytes: parseSize(host.database.estimatedSize) ?? 0,
-            }
-          : undefined,
+      manifest: planManifest(host),
+      database: planDatabase(host, compression),
       repository: isRepoHost
         ? {
             path: withTrailingSlash(host.repository!.path),
@@ -286,7 +322,10 @@ export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPl
           : undefined,
       targets: host.targets.map((t) => ({ ...endpointOf(t.value), user: accountOf(host.name), remoteDir: `${paths.backupRoot}/${host.name}/` })),
       receivesFrom: (receivers.get(host.name) ?? []).slice().sort(),
-      receivedCopies: [], // filled below, once every sender's plan exists
+      receivedCopies: (receivers.get(host.name) ?? [])
+        .slice()
+        .sort()
+        .map((sender) => receivedCopies(hostsByName.get(sender)!, accountOf(sender), capacity.get(sender) as CapacityEstimate)),
       retention: { ...host.retention },
       transfer: { ...host.transfer },
       archiveVolume: {
@@ -309,19 +348,20 @@ export function planFleet(inventory: Inventory, warnings: Diagnostic[]): FleetPl
       access: planAccess(host, inventory, sendersTo(host.name), host === aggregator, host === admin, isCopyHost && repositoryHost !== host ? repositoryHost : undefined),
       warnings: warningsByHost.get(host.name) ?? [],
     };
-  });
-  const plansByName = new Map(hosts.map((plan) => [plan.name, plan]));
-  for (const plan of hosts) {
-    plan.receivedCopies = plan.receivesFrom.map((sender) => receivedCopies(plansByName.get(sender)!));
-  }
+  };
   return {
-    fleetName: fleet.name,
-    inventoryName: basename(inventory.file),
-    adminHost: admin.name,
-    aggregatorHost: aggregator.name,
-    distServeDir,
-    mail: { alias: fleet.mailAlias, address: fleet.mailAddress },
-    hosts,
-    warnings: warnings.map(formatDiagnostic),
+    settings: {
+      fleetName: fleet.name,
+      inventoryName: basename(inventory.file),
+      adminHost: admin.name,
+      aggregatorHost: aggregator.name,
+      distServeDir,
+      mail: { alias: fleet.mailAlias, address: fleet.mailAddress },
+      warnings: warnings.map(formatDiagnostic),
+    },
+    capacities: capacity,
+    plans: function* () {
+      for (const host of inventory.hosts) yield planHost(host);
+    },
   };
 }

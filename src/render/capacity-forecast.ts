@@ -1,6 +1,7 @@
 // The forecast of a planned fleet as dist/ shows it: the rows of the "Capacity forecast"
 // section of dist/README.md and the chart beside it. Computed once per plan, for both.
 import { formatBytes } from '../format/bytes';
+import type { CapacityEstimate } from '../inventory/capacity';
 import type { FleetPlan } from '../plan/model';
 import type { RenderedFile } from './render';
 import { capacityChartSvg, CHART_HOST_LIMIT } from '../forecast/chart';
@@ -10,14 +11,23 @@ import { formatLargest, fullText } from '../forecast/summary';
 /** Where the chart lands in dist/, beside README.md. */
 export const CAPACITY_CHART_PATH = 'capacity-forecast.svg';
 
-const forecasts = new WeakMap<FleetPlan, FleetForecast>();
+const capacitiesOfFleets = new WeakMap<FleetPlan, ReadonlyMap<string, CapacityEstimate>>();
+
+/** FLEET's estimates by host, in its hosts' order: one map per plan, so that the README and the chart share one forecast. */
+export function fleetCapacities(fleet: FleetPlan): ReadonlyMap<string, CapacityEstimate> {
+  let capacities = capacitiesOfFleets.get(fleet);
+  if (capacities === undefined) capacitiesOfFleets.set(fleet, (capacities = new Map(fleet.hosts.map((h) => [h.name, h.capacity]))));
+  return capacities;
+}
+
+const forecasts = new WeakMap<ReadonlyMap<string, CapacityEstimate>, FleetForecast>();
 
 /** The inventory's estimates, no growth, DEFAULT_FORECAST_NIGHTS nights: what validate warns from. */
-export function fleetForecast(fleet: FleetPlan): FleetForecast {
-  let forecast = forecasts.get(fleet);
+export function fleetForecast(capacities: ReadonlyMap<string, CapacityEstimate>): FleetForecast {
+  let forecast = forecasts.get(capacities);
   if (!forecast) {
-    forecast = forecastCapacity(new Map(fleet.hosts.map((h) => [h.name, h.capacity])), { nights: DEFAULT_FORECAST_NIGHTS, growthPerNight: 0 });
-    forecasts.set(fleet, forecast);
+    forecast = forecastCapacity(capacities, { nights: DEFAULT_FORECAST_NIGHTS, growthPerNight: 0 });
+    forecasts.set(capacities, forecast);
   }
   return forecast;
 }
@@ -43,13 +53,14 @@ export interface CapacityForecastSection {
   rows: CapacityForecastRow[];
 }
 
-export function capacityForecastSection(fleet: FleetPlan): CapacityForecastSection {
-  const summaries = fleetForecast(fleet).summaries.slice(0, CHART_HOST_LIMIT);
+/** CAPACITIES: every host's estimate (fleetCapacities, or the planner's). */
+export function capacityForecastSection(capacities: ReadonlyMap<string, CapacityEstimate>): CapacityForecastSection {
+  const summaries = fleetForecast(capacities).summaries.slice(0, CHART_HOST_LIMIT);
   return {
     chartPath: CAPACITY_CHART_PATH,
     nights: DEFAULT_FORECAST_NIGHTS,
     shownHosts: summaries.length,
-    totalHosts: fleet.hosts.length,
+    totalHosts: capacities.size,
     rows: summaries.map((s) => ({
       host: s.host,
       size: s.sizeBytes === undefined ? '?' : formatBytes(s.sizeBytes),
@@ -63,6 +74,6 @@ export function capacityForecastSection(fleet: FleetPlan): CapacityForecastSecti
 }
 
 /** The chart file of dist/, rendered with the fleet files. */
-export function capacityForecastFiles(fleet: FleetPlan): RenderedFile[] {
-  return [{ path: CAPACITY_CHART_PATH, mode: 0o644, content: capacityChartSvg(fleetForecast(fleet)) }];
+export function capacityForecastFiles(capacities: ReadonlyMap<string, CapacityEstimate>): RenderedFile[] {
+  return [{ path: CAPACITY_CHART_PATH, mode: 0o644, content: capacityChartSvg(fleetForecast(capacities)) }];
 }

@@ -2,11 +2,14 @@
 // Offered services, Backup Location Capacity, Log Files, Data Retention) recomputed from
 // the plan, so that templates/fleet/README.md.ejs only prints them. Pure: same plan, same rows.
 import { formatBytes } from '../format/bytes';
-import type { FleetPlan, HostPlan } from '../plan/model';
+import type { CapacityEstimate } from '../inventory/capacity';
+import type { FleetPlan, HostPaths, HostPlan } from '../plan/model';
+import type { FleetSettings } from '../plan/plan';
 import type { Role } from '../inventory/schema';
+import { InternalError } from '../errors';
 import { shellQuote } from './shell-quote';
-import { fleetTopology, topologyAsMermaid } from './topology';
-import { capacityForecastSection, type CapacityForecastSection } from './capacity-forecast';
+import { topologyAsMermaid, topologyOf } from './topology';
+import { capacityForecastSection, fleetCapacities, type CapacityForecastSection } from './capacity-forecast';
 
 /** The seed's "Offered/Backedup Servers/Services", in the seed's order and words. */
 export const ROLE_MEANINGS: ReadonlyArray<{ role: Role; meaning: string }> = [
@@ -134,11 +137,13 @@ function layoutRow(host: HostPlan): LayoutRow {
   };
 }
 
+function scheduleRow(h: HostPlan): ScheduleRow {
+  return { host: h.name, start: h.schedule.start, timeZone: h.schedule.timeZone, utcWinter: h.schedule.utc.winter, utcSummer: h.schedule.utc.summer };
+}
+
 /** Sorted by UTC on the winter reference day, then the summer one, then name. */
-function scheduleRows(hosts: HostPlan[]): ScheduleRow[] {
-  return hosts
-    .map((h) => ({ host: h.name, start: h.schedule.start, timeZone: h.schedule.timeZone, utcWinter: h.schedule.utc.winter, utcSummer: h.schedule.utc.summer }))
-    .sort((a, b) => compareText(a.utcWinter, b.utcWinter) || compareText(a.utcSummer, b.utcSummer) || compareText(a.host, b.host));
+function byScheduleRow(a: ScheduleRow, b: ScheduleRow): number {
+  return compareText(a.utcWinter, b.utcWinter) || compareText(a.utcSummer, b.utcSummer) || compareText(a.host, b.host);
 }
 
 function compareText(a: string, b: string): number {
@@ -169,19 +174,25 @@ export function capacityRow(host: HostPlan): CapacityRow {
 /** A date as restore takes it, the seed's own example (its archive names use Mon-DD-YYYY). */
 const EXAMPLE_DATE = 'Feb-27-2012';
 
-function restoreExamples(hosts: HostPlan[]): RestoreExamples {
-  const withArchive = hosts.find((h) => h.archives.length > 0) ?? hosts[0]!;
-  const path = withArchive.archives[0]?.sourcePath ?? '/etc/';
-  const dbHost = hosts.find((h) => h.database && h.database.dumps.length > 0);
-  const database = dbHost?.database?.dumps[0]?.database;
-  const sender = hosts.find((h) => h.targets.length > 0);
+/** What the README's restore commands name: of the first host (in name order) of each kind. */
+interface RestoreExampleHosts {
+  /** The first host with an archive, and that archive's source path. */
+  file: { host: string; path: string } | undefined;
+  /** The first DBHOST with a database to dump, and that database. */
+  database: { host: string; database: string } | undefined;
+  /** The first host that sends copies to a target, and that target. */
+  sender: { host: string; target: string } | undefined;
+}
+
+function restoreExamples({ file, database, sender }: RestoreExampleHosts, firstHost: string): RestoreExamples {
+  const fileHost = file?.host ?? firstHost;
   return {
-    fileHost: withArchive.name,
-    fileCommand: `restore file ${EXAMPLE_DATE} ${shellQuote(path)} --to /root/restored`,
-    databaseHost: dbHost?.name,
-    databaseCommand: database === undefined ? undefined : `restore database ${EXAMPLE_DATE} ${shellQuote(database)} --into ${shellQuote(`${database}_restored`)}`,
-    lostHostCommand: `restore list --host ${sender?.name ?? withArchive.name}`,
-    lostHostTarget: sender?.targets[0]?.host,
+    fileHost,
+    fileCommand: `restore file ${EXAMPLE_DATE} ${shellQuote(file?.path ?? '/etc/')} --to /root/restored`,
+    databaseHost: database?.host,
+    databaseCommand: database === undefined ? undefined : `restore database ${EXAMPLE_DATE} ${shellQuote(database.database)} --into ${shellQuote(`${database.database}_restored`)}`,
+    lostHostCommand: `restore list --host ${sender?.host ?? fileHost}`,
+    lostHostTarget: sender?.target,
   };
 }
 
@@ -189,48 +200,62 @@ function listOf(names: string[]): string {
   return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 
+/** What notProtected says of one host's repository, when it has one. */
+function repositoryHistory(host: HostPlan): string | undefined {
+  const repository = host.repository;
+  if (repository === undefined) return undefined;
+  const copies = repository.copies.map((c) => c.host);
+  const days = host.retention.networkDays;
+  const onDrives = host.removable ? ` (the removable drives keep ${host.removable.keepDays} days of dated copies)` : '';
+  return (
+    `The repository's history is ${days} days long: ${repository.path} of ${host.name} is mirrored, deletions included, by wildfire to ${copies.length > 0 ? listOf(copies) : 'no host'}, whose blaze keeps a dated snapshot of it each night for ${days} days${onDrives}; ` +
+    `so a file deleted or damaged on ${host.name} is gone or damaged in the newest copies after the next night, and in every copy after ${days} days. ` +
+    `Nothing is copied from a repository that is not mounted or has no ${repository.guard.markerFile}, and a night that would delete more than ${repository.guard.maxDeletePercent} % of a copy's files is refused.`
+  );
+}
+
+/** What notProtected needs of the fleet's hosts, each list in name order. */
+interface ExposureFacts {
+  /** RBDHOSTs: hosts with removable drives. */
+  drives: string[];
+  databases: string[];
+  /** repositoryHistory of each host with a repository. */
+  repositories: string[];
+  /** The first host's account prefix. */
+  accountPrefix: string | undefined;
+  signed: boolean;
+}
+
 /**
  * What this fleet does not protect against, from the plan: said plainly so that nobody
  * reads more into the backups than they give.
  */
-function notProtected(fleet: FleetPlan, hosts: HostPlan[]): string[] {
+function notProtected(fleet: FleetSettings, facts: ExposureFacts): string[] {
   const lines: string[] = [];
-  const drives = hosts.filter((h) => h.removable);
+  const { drives, databases } = facts;
   lines.push(
     'No offsite copy: every copy is kept on hosts of this fleet, so a fire, flood or theft at the site, or one ransomware run over the LAN, can take the originals and every copy at once' +
-      (drives.length > 0 ? `; the removable drives of ${listOf(drives.map((h) => h.name))} are offsite only while someone keeps them elsewhere.` : '.'),
+      (drives.length > 0 ? `; the removable drives of ${listOf(drives)} are offsite only while someone keeps them elsewhere.` : '.'),
   );
   lines.push(
     'No encryption at rest: archives and database dumps are plain compressed files; whoever is root on a host that holds a copy' +
       (drives.length > 0 ? ', or holds a removable drive,' : '') +
       ' can read them.',
   );
-  const databases = hosts.filter((h) => h.database);
   lines.push(
     'Up to a day of changes can be lost: each host archives once a night, at the start given under Scheduling, so anything written since its last run is in no copy' +
-      (databases.length > 0 ? `; the databases of ${listOf(databases.map((h) => h.name))} are dumped with pg_dump at that time, with no point-in-time recovery between nights.` : '.'),
+      (databases.length > 0 ? `; the databases of ${listOf(databases)} are dumped with pg_dump at that time, with no point-in-time recovery between nights.` : '.'),
   );
-  for (const host of hosts.filter((h) => h.repository)) {
-    const copies = host.repository!.copies.map((c) => c.host);
-    const repository = host.repository!;
-    const days = host.retention.networkDays;
-    const onDrives = host.removable ? ` (the removable drives keep ${host.removable.keepDays} days of dated copies)` : '';
-    lines.push(
-      `The repository's history is ${days} days long: ${repository.path} of ${host.name} is mirrored, deletions included, by wildfire to ${copies.length > 0 ? listOf(copies) : 'no host'}, whose blaze keeps a dated snapshot of it each night for ${days} days${onDrives}; ` +
-        `so a file deleted or damaged on ${host.name} is gone or damaged in the newest copies after the next night, and in every copy after ${days} days. ` +
-        `Nothing is copied from a repository that is not mounted or has no ${repository.guard.markerFile}, and a night that would delete more than ${repository.guard.maxDeletePercent} % of a copy's files is refused.`,
-    );
-  }
+  lines.push(...facts.repositories);
   lines.push(
     'A compromised host: root there reads and can delete every copy that other hosts store on it; on its LAN targets it can only add new files under its own name, within its budget (see "What each host can and cannot do to another\'s copies"), so it can send bad copies from then on, but not erase or alter the copies already there.',
   );
   lines.push(
-    `An escape from rrsync (an rsync server bug) by a sender: it runs as the sender's own account on that target (${hosts[0]?.accountPrefix ?? 'kb-'}<sender>), which reaches no other sender's folder, cannot delete or alter the sender's own copies once the target's blaze took them (root-owned, read-only, in a sticky folder), and cannot write the aggregated log (root merges each caller's spool); it can still read the sender's own copies, fill the target's /tmp, and write new names into its own folder beyond its budget until the target's next store refusal or prune.`,
+    `An escape from rrsync (an rsync server bug) by a sender: it runs as the sender's own account on that target (${facts.accountPrefix ?? 'kb-'}<sender>), which reaches no other sender's folder, cannot delete or alter the sender's own copies once the target's blaze took them (root-owned, read-only, in a sticky folder), and cannot write the aggregated log (root merges each caller's spool); it can still read the sender's own copies, fill the target's /tmp, and write new names into its own folder beyond its budget until the target's next store refusal or prune.`,
   );
-  const signed = hosts.some((h) => h.signing);
   lines.push(
     `A compromised admin host: ${fleet.adminHost} serves every host the scripts that run as root each night, so whoever controls it, or the dist/ it serves, controls every host` +
-      (signed
+      (facts.signed
         ? ' unless they also hold a reviewer\'s signing key (hosts check the signature of SHA256SUMS before they install).'
         : '; set fleet.signing so that hosts install only scripts a reviewer signed.'),
   );
@@ -244,10 +269,15 @@ function notProtected(fleet: FleetPlan, hosts: HostPlan[]): string[] {
  * What one host, compromised or broken, can and cannot do to the copies another host keeps:
  * the limits kindling-receive's store and report enforce on every target.
  */
-export function peerLimits(hosts: HostPlan[]): { can: string[]; cannot: string[] } {
-  const archive = hosts[0]?.paths.archiveMount ?? '/archive';
-  const backupRoot = hosts[0]?.paths.backupRoot ?? '/archive/blaze-backup';
-  const prefix = hosts[0]?.accountPrefix ?? 'kb-';
+export function peerLimits(hosts: readonly HostPlan[]): { can: string[]; cannot: string[] } {
+  return peerLimitsOf(hosts[0]);
+}
+
+/** peerLimits, in the words of the fleet's first host (its layout, its account prefix). */
+function peerLimitsOf(first: Pick<HostPlan, 'paths' | 'accountPrefix'> | undefined): { can: string[]; cannot: string[] } {
+  const archive = first?.paths.archiveMount ?? '/archive';
+  const backupRoot = first?.paths.backupRoot ?? '/archive/blaze-backup';
+  const prefix = first?.accountPrefix ?? 'kb-';
   return {
     can: [
       `Add new files to its own folder ${backupRoot}/<sender>/ on each of its LAN targets, as wildfire does: bad copies from then on are possible; the copies already there stay.`,
@@ -267,37 +297,92 @@ export function peerLimits(hosts: HostPlan[]): { can: string[]; cannot: string[]
 }
 
 export function fleetDocument(fleet: FleetPlan): FleetDocument {
-  const hosts = [...fleet.hosts].sort((a, b) => compareText(a.name, b.name));
-  const names = hosts.map((h) => h.name);
-  const aggregator = hosts.find((h) => h.isAggregator) ?? hosts[0]!;
-  return {
-    fleetName: fleet.fleetName,
-    inventoryName: fleet.inventoryName,
-    adminHost: fleet.adminHost,
-    aggregatorHost: fleet.aggregatorHost,
-    distServeDir: fleet.distServeDir,
-    sysconfigPath: aggregator.paths.sysconfig,
-    servers: hosts.map((h) => ({ host: h.name, description: h.description ?? '' })),
-    layout: hosts.map(layoutRow),
-    schedule: scheduleRows(hosts),
-    roles: ROLE_MEANINGS.map(({ role, meaning }) => ({ role, meaning, hosts: hosts.filter((h) => h.roles.includes(role)).map((h) => h.name) })),
-    capacity: hosts.map(capacityRow),
-    capacityForecast: capacityForecastSection(fleet),
-    logs: [
-      { path: aggregator.paths.blazeLog, content: 'blaze: every step of the nightly local backup', hosts: names },
-      { path: aggregator.paths.wildfireLog, content: 'wildfire: every copy to the LAN targets and the repository sync', hosts: names },
-      { path: aggregator.paths.aggregateLog, content: 'one summary line per run of every host; the central/aggregator/admin log', hosts: [aggregator.name] },
-    ],
-    retention: hosts.map((h) => ({
-      host: h.name,
-      localDays: h.retention.localDays,
-      networkDays: h.retention.networkDays,
-      removableDays: h.removable ? h.removable.keepDays : undefined,
-    })),
-    mermaid: topologyAsMermaid(fleetTopology(fleet)),
-    restore: restoreExamples(hosts),
-    peerLimits: peerLimits(hosts),
-    notProtected: notProtected(fleet, hosts),
-    warnings: hosts.flatMap((h) => h.warnings),
-  };
+  const rows = new FleetRows();
+  for (const host of [...fleet.hosts].sort((a, b) => compareText(a.name, b.name))) rows.add(host);
+  return rows.document(fleet, fleetCapacities(fleet));
+}
+
+/**
+ * The README's rows, gathered one host at a time in name order: generate adds each host while
+ * it renders that host's folder from a plan it then drops (fleetPlanner), so what the fleet
+ * files keep of a host is its rows, never its plan.
+ */
+export class FleetRows {
+  private readonly servers: FleetDocument['servers'] = [];
+  private readonly layout: LayoutRow[] = [];
+  private readonly schedule: ScheduleRow[] = [];
+  private readonly roleHosts = new Map<Role, string[]>(ROLE_MEANINGS.map(({ role }) => [role, []]));
+  private readonly capacity: CapacityRow[] = [];
+  private readonly retention: RetentionRow[] = [];
+  private readonly warnings: string[] = [];
+  private readonly exposure: ExposureFacts = { drives: [], databases: [], repositories: [], accountPrefix: undefined, signed: false };
+  /** The first host's layout and account prefix: the README's sentences use them. */
+  private first: Pick<HostPlan, 'name' | 'paths' | 'accountPrefix'> | undefined;
+  /** The aggregator's name and paths (the first host's, when no host is the aggregator). */
+  private aggregator: { name: string; paths: HostPaths } | undefined;
+  private readonly examples: RestoreExampleHosts = { file: undefined, database: undefined, sender: undefined };
+
+  add(host: HostPlan): void {
+    const previous = this.servers.at(-1)?.host;
+    if (previous !== undefined && compareText(previous, host.name) >= 0) throw new InternalError(`fleet rows must come in name order: ${host.name} after ${previous}`);
+    this.first ??= { name: host.name, paths: host.paths, accountPrefix: host.accountPrefix };
+    if (host.isAggregator) this.aggregator ??= { name: host.name, paths: host.paths };
+    this.servers.push({ host: host.name, description: host.description ?? '' });
+    this.layout.push(layoutRow(host));
+    this.schedule.push(scheduleRow(host));
+    for (const role of host.roles) this.roleHosts.get(role)?.push(host.name);
+    this.capacity.push(capacityRow(host));
+    this.retention.push({
+      host: host.name,
+      localDays: host.retention.localDays,
+      networkDays: host.retention.networkDays,
+      removableDays: host.removable ? host.removable.keepDays : undefined,
+    });
+    this.warnings.push(...host.warnings);
+    if (host.removable) this.exposure.drives.push(host.name);
+    if (host.database) this.exposure.databases.push(host.name);
+    const history = repositoryHistory(host);
+    if (history !== undefined) this.exposure.repositories.push(history);
+    this.exposure.accountPrefix ??= host.accountPrefix;
+    this.exposure.signed ||= host.signing !== undefined;
+    const archive = host.archives[0];
+    if (archive !== undefined) this.examples.file ??= { host: host.name, path: archive.sourcePath };
+    const dump = host.database?.dumps[0];
+    if (dump !== undefined) this.examples.database ??= { host: host.name, database: dump.database };
+    const target = host.targets[0];
+    if (target !== undefined) this.examples.sender ??= { host: host.name, target: target.host };
+  }
+
+  /** The document of FLEET, whose every host was added; CAPACITIES: their estimates, in name order. */
+  document(fleet: FleetSettings, capacities: ReadonlyMap<string, CapacityEstimate>): FleetDocument {
+    const first = this.first;
+    if (first === undefined) throw new InternalError('a fleet document needs at least one host');
+    const aggregator = this.aggregator ?? first;
+    const names = this.servers.map((s) => s.host);
+    return {
+      fleetName: fleet.fleetName,
+      inventoryName: fleet.inventoryName,
+      adminHost: fleet.adminHost,
+      aggregatorHost: fleet.aggregatorHost,
+      distServeDir: fleet.distServeDir,
+      sysconfigPath: aggregator.paths.sysconfig,
+      servers: this.servers,
+      layout: this.layout,
+      schedule: [...this.schedule].sort(byScheduleRow),
+      roles: ROLE_MEANINGS.map(({ role, meaning }) => ({ role, meaning, hosts: this.roleHosts.get(role)! })),
+      capacity: this.capacity,
+      capacityForecast: capacityForecastSection(capacities),
+      logs: [
+        { path: aggregator.paths.blazeLog, content: 'blaze: every step of the nightly local backup', hosts: names },
+        { path: aggregator.paths.wildfireLog, content: 'wildfire: every copy to the LAN targets and the repository sync', hosts: names },
+        { path: aggregator.paths.aggregateLog, content: 'one summary line per run of every host; the central/aggregator/admin log', hosts: [aggregator.name] },
+      ],
+      retention: this.retention,
+      mermaid: topologyAsMermaid(topologyOf(fleet, this.layout)),
+      restore: restoreExamples(this.examples, first.name),
+      peerLimits: peerLimitsOf(first),
+      notProtected: notProtected(fleet, this.exposure),
+      warnings: this.warnings,
+    };
+  }
 }

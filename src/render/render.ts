@@ -6,13 +6,14 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import ejs from 'ejs';
 import { InternalError } from '../errors';
+import type { CapacityEstimate } from '../inventory/capacity';
 import type { FleetPlan, HostPlan } from '../plan/model';
-import { HOST_SCRIPT_TABLE } from '../plan/plan';
+import { HOST_SCRIPT_TABLE, type FleetPlanner, type FleetSettings } from '../plan/plan';
 import { hostDocument } from './host-document';
 import { cronQuote, shellQuote } from './shell-quote';
-import { fleetDocument } from './fleet-document';
+import { fleetDocument, FleetRows, type FleetDocument } from './fleet-document';
 import { markdownCell, markdownText } from './markdown';
-import { capacityForecastFiles } from './capacity-forecast';
+import { capacityForecastFiles, fleetCapacities } from './capacity-forecast';
 import { SHA256SUMS, sha256Hex, sha256SumsText } from './sha256-sums';
 
 export interface RenderedFile {
@@ -111,17 +112,18 @@ function loadHostTemplates(): HostTemplate[] {
     });
 }
 
-const hostFleetViews = new WeakMap<FleetPlan, FleetPlan>();
+const hostFleetViews = new WeakMap<FleetSettings, FleetPlan>();
 
 /**
  * The fleet as a host's files see it: its settings, not its other hosts (each host's plan
  * already holds what it needs of them). So a host's files depend on its own plan, these
  * settings, the templates and kindling's code only: what hostDigest covers.
  */
-function hostFleetView(fleet: FleetPlan): FleetPlan {
+function hostFleetView(fleet: FleetSettings): FleetPlan {
   let view = hostFleetViews.get(fleet);
   if (view === undefined) {
-    const { hosts: _hosts, warnings: _warnings, ...settings } = fleet;
+    const { warnings: _warnings, ...settings } = fleet;
+    delete (settings as Partial<FleetPlan>).hosts;
     const refuse = (): never => {
       throw new InternalError("a host's files must depend on its own plan and the fleet's settings only (see hostDigest); put what it needs of other hosts in its plan");
     };
@@ -178,7 +180,7 @@ let templatesDigestText: string | undefined;
  * every template and kindling's CODE (kindlingCode: its version and built code). Equal digests give byte-identical files, so a host
  * whose digest matches the last generate's (write-dist.ts keeps them) is not rendered again.
  */
-export function hostDigest(host: HostPlan, fleet: FleetPlan, code: string): string {
+export function hostDigest(host: HostPlan, fleet: FleetSettings, code: string): string {
   templatesDigestText ??= templatesDigest();
   return createHash('sha256')
     .update(`kindling ${code}\0${templatesDigestText}\0${fleetSettingsJson(fleet)}\0${JSON.stringify(host)}`)
@@ -195,13 +197,14 @@ export function inventoryDigest(inventoryName: string, text: string, code: strin
   return createHash('sha256').update(`kindling ${code}\0${templatesDigestText}\0${inventoryName}\0`).update(text).digest('hex');
 }
 
-const fleetSettingsJsons = new WeakMap<FleetPlan, string>();
+const fleetSettingsJsons = new WeakMap<FleetSettings, string>();
 
 /** The fleet's settings (all but its hosts and warnings) as JSON: once per fleet, not once per host. */
-function fleetSettingsJson(fleet: FleetPlan): string {
+function fleetSettingsJson(fleet: FleetSettings): string {
   let json = fleetSettingsJsons.get(fleet);
   if (json === undefined) {
-    const { hosts: _hosts, warnings: _warnings, ...settings } = fleet;
+    const { warnings: _warnings, ...settings } = fleet;
+    delete (settings as Partial<FleetPlan>).hosts;
     fleetSettingsJsons.set(fleet, (json = JSON.stringify(settings)));
   }
   return json;
@@ -218,7 +221,7 @@ export interface HostBatch {
 }
 
 /** Renders every file of one host's folder, SHA256SUMS last. */
-export function renderHost(host: HostPlan, fullFleet: FleetPlan): RenderedFile[] {
+export function renderHost(host: HostPlan, fullFleet: FleetSettings): RenderedFile[] {
   const files = renderHostFiles(host, fullFleet);
   const digests = files.map((f): [string, string] => [f.path.slice(host.name.length + 1), sha256Hex(f.content)]);
   files.push({ path: `${host.name}/${SHA256SUMS}`, mode: 0o644, content: sha256SumsText(digests) });
@@ -229,7 +232,7 @@ export function renderHost(host: HostPlan, fullFleet: FleetPlan): RenderedFile[]
  * Renders every file of one host's folder but SHA256SUMS: a caller that writes a new folder
  * whole has the writer thread take the digests from the bytes it writes (write-dist.ts).
  */
-export function renderHostFiles(host: HostPlan, fullFleet: FleetPlan): RenderedFile[] {
+export function renderHostFiles(host: HostPlan, fullFleet: FleetSettings): RenderedFile[] {
   hostTemplates ??= loadHostTemplates();
   const files: RenderedFile[] = [];
   const fleet = hostFleetView(fullFleet);
@@ -258,12 +261,16 @@ let fleetTemplates: { name: string; render: ejs.TemplateFunction }[] | undefined
 
 /** Fleet-wide files, dist/<name> from templates/fleet/<name>.ejs, rendered once per fleet. */
 export function renderFleetFiles(fleet: FleetPlan): RenderedFile[] {
+  return renderFleetDocument(fleet, fleetDocument(fleet), fleetCapacities(fleet));
+}
+
+/** The fleet files of FLEET from its DOC and its hosts' CAPACITIES (the chart's input). */
+function renderFleetDocument(fleet: FleetSettings, doc: FleetDocument, capacities: ReadonlyMap<string, CapacityEstimate>): RenderedFile[] {
   const dir = join(TEMPLATES_DIR, 'fleet');
   fleetTemplates ??= readdirSync(dir)
     .filter((f) => f.endsWith('.ejs'))
     .sort()
     .map((f) => ({ name: f.slice(0, -'.ejs'.length), render: compileTemplate(join(dir, f), ['fleet', 'doc', 'h'], refuseShellEscape) }));
-  const doc = fleetDocument(fleet);
   const files = fleetTemplates.map((template) => {
     try {
       return { path: template.name, mode: 0o644, content: template.render({ fleet, doc, h: fleetTemplateHelpers }) };
@@ -271,7 +278,7 @@ export function renderFleetFiles(fleet: FleetPlan): RenderedFile[] {
       throw new InternalError(`fleet template ${template.name} failed: ${(error as Error).message}`, { cause: error });
     }
   });
-  return [...files, ...capacityForecastFiles(fleet)];
+  return [...files, ...capacityForecastFiles(capacities)];
 }
 
 /**
@@ -287,17 +294,28 @@ export function* renderFleetInBatches(fleet: FleetPlan): Generator<RenderedFile[
 /**
  * Like renderFleetInBatches, but each host's folder is a HostBatch, rendered when asked, and
  * so are the fleet files (folder ''): their digest covers the fleet's settings and warnings
- * and every host's digest, so they are drawn again only when one changed.
+ * and every host's digest, so they are drawn again only when one changed. From a planner,
+ * each host is planned as its batch is reached and its plan is dropped with the batch: what
+ * the fleet files need of it is kept as rows (FleetRows).
  */
-export function* fleetBatchesByDigest(fleet: FleetPlan, code: string): Generator<HostBatch> {
-  const { hosts: _hosts, ...settings } = fleet;
+export function* fleetBatchesByDigest(fleet: FleetPlan | FleetPlanner, code: string): Generator<HostBatch> {
+  const planner: FleetPlanner = 'plans' in fleet ? fleet : plannerOf(fleet);
+  const { settings } = planner;
   const fleetHash = createHash('sha256').update(`kindling ${code}\0${JSON.stringify(settings)}`);
-  for (const host of fleet.hosts) {
-    const digest = hostDigest(host, fleet, code);
+  const rows = new FleetRows();
+  for (const host of planner.plans()) {
+    const digest = hostDigest(host, settings, code);
     fleetHash.update(`\0${digest}`);
-    yield { folder: host.name, digest, render: () => renderHost(host, fleet), renderWithoutSums: () => renderHostFiles(host, fleet) };
+    rows.add(host);
+    yield { folder: host.name, digest, render: () => renderHost(host, settings), renderWithoutSums: () => renderHostFiles(host, settings) };
   }
-  yield { folder: '', digest: fleetHash.digest('hex'), render: () => renderFleetFiles(fleet) };
+  yield { folder: '', digest: fleetHash.digest('hex'), render: () => renderFleetDocument(settings, rows.document(settings, planner.capacities), planner.capacities) };
+}
+
+/** A planned fleet as a planner: its plans are made already. */
+function plannerOf(fleet: FleetPlan): FleetPlanner {
+  const { hosts, ...settings } = fleet;
+  return { settings, capacities: fleetCapacities(fleet), plans: () => hosts };
 }
 
 /** Renders the whole dist/ tree of a fleet: host folders in name order, then the fleet files. */

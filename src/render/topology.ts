@@ -30,21 +30,40 @@ export function drivesNode(host: string): string {
   return `${host} drives`;
 }
 
+/** What the topology needs of one host: where its copies go (host names), and its drives' label. */
+export interface TopologyRow {
+  host: string;
+  targets: readonly string[];
+  repositoryCopies: readonly string[];
+  /** The label pattern of its removable drives, e.g. cdot-backup-NNN; undefined without drives. */
+  drives: string | undefined;
+}
+
 export function fleetTopology(fleet: FleetPlan): Topology {
-  const hosts = fleet.hosts.map((h) => h.name).sort();
-  const byName = new Map(fleet.hosts.map((h) => [h.name, h]));
+  const rows = fleet.hosts.map(
+    (h): TopologyRow => ({
+      host: h.name,
+      targets: h.targets.map((t) => t.host),
+      repositoryCopies: h.repository?.copies.map((c) => c.host) ?? [],
+      drives: h.removable ? `${h.removable.labelPrefix}NNN` : undefined,
+    }),
+  );
+  return topologyOf(fleet, rows.sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0)));
+}
+
+/** The topology of FLEET from ROWS, one per host, in name order (the README's layout rows are). */
+export function topologyOf(fleet: Pick<FleetPlan, 'fleetName' | 'adminHost'>, rows: readonly TopologyRow[]): Topology {
   const edges: TopologyEdge[] = [];
   const drives: Topology['drives'] = [];
-  for (const name of hosts) {
-    const host = byName.get(name)!;
-    for (const target of host.targets) edges.push({ from: name, to: target.host, kind: 'lan' });
-    for (const copy of host.repository?.copies ?? []) edges.push({ from: name, to: copy.host, kind: 'repository' });
-    if (host.removable) {
-      drives.push({ host: name, label: `${host.removable.labelPrefix}NNN` });
-      edges.push({ from: name, to: drivesNode(name), kind: 'removable' });
+  for (const row of rows) {
+    for (const target of row.targets) edges.push({ from: row.host, to: target, kind: 'lan' });
+    for (const copy of row.repositoryCopies) edges.push({ from: row.host, to: copy, kind: 'repository' });
+    if (row.drives !== undefined) {
+      drives.push({ host: row.host, label: row.drives });
+      edges.push({ from: row.host, to: drivesNode(row.host), kind: 'removable' });
     }
   }
-  return { fleetName: fleet.fleetName, hosts, adminHost: fleet.adminHost, drives, edges };
+  return { fleetName: fleet.fleetName, hosts: rows.map((r) => r.host), adminHost: fleet.adminHost, drives, edges };
 }
 
 /** The words on an arrow of each kind, the same in both pictures. */

@@ -25,6 +25,9 @@ export interface WriterMessage {
   contents: ArrayBuffer;
 }
 
+/** A message's buffer, unless one file needs more: sent when full, even with fewer jobs. */
+export const MESSAGE_BYTES = 512 * 1024;
+
 /**
  * Slots of the shared Int32Array: jobs finished (failed ones too), whether one failed, and
  * whether the main thread is waiting (only then does a finished job wake it: a futex call per
@@ -37,4 +40,6 @@ export interface WriterThreadData {
   shared: SharedArrayBuffer;
   /** Where the thread posts its replies (WriterReply). */
   replies: MessagePort;
+  /** Where the thread gives each message's buffer back once its jobs are done, for the next message. */
+  spares: MessagePort;
 }

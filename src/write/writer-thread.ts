@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { sha256Hex, sha256SumsText } from '../render/sha256-sums';
 import { writeStagedFile, type WrittenStamp } from './staged-file';
-import { SLOT, type WriterJob, type WriterMessage, type WriterReply, type WriterThreadData } from './writer-protocol';
+import { MESSAGE_BYTES, SLOT, type WriterJob, type WriterMessage, type WriterReply, type WriterThreadData } from './writer-protocol';
 
 function run(port: MessagePort, data: WriterThreadData): void {
   const shared = new Int32Array(data.shared);
@@ -50,6 +50,9 @@ function run(port: MessagePort, data: WriterThreadData): void {
         Atomics.store(shared, SLOT.failed, 1);
       }
     }
+    // Given back before the jobs are counted, so that the main thread, woken, finds it spare;
+    // a buffer made larger for one large file is let go (it would keep its size for good).
+    if (contents.byteLength === MESSAGE_BYTES) data.spares.postMessage(contents, [contents]);
     // Counted after any reply was posted: the main thread, woken, finds it on its port.
     Atomics.add(shared, SLOT.done, jobs.length);
     if (Atomics.load(shared, SLOT.waiting) !== 0) Atomics.notify(shared, SLOT.done);

@@ -101,3 +101,27 @@ test('finish gives each file written (sums too) as it was written: size, mtime a
   assert.deepEqual([...stamps], [...expected('script'), ...expected('notes'), ...expected('SHA256SUMS')]);
   assert.deepEqual([...later], expected('later'), 'a finish gives the files since the last one');
 });
+
+test('message buffers go back and forth: 96 MB through the thread holds a few MB of them, and no file gets another one\'s bytes', () => {
+  const { dir, writer } = writerWithFolder();
+  // 240 files of 400 KB, each a different byte: a reused buffer that still held an earlier
+  // file's bytes, or went back before its file was written, would show in some file.
+  const size = 400 * 1024;
+  // Earlier tests' buffers may still wait for the collector: only what this test adds counts.
+  const before = process.memoryUsage().arrayBuffers;
+  let most = 0;
+  for (let i = 0; i < 240; i += 1) {
+    writer.write(join(dir, `f-${i}`), String.fromCharCode(0x41 + (i % 26)).repeat(size - 1) + '\n', 0o644);
+    most = Math.max(most, process.memoryUsage().arrayBuffers - before);
+  }
+  writer.finish();
+  writer.close();
+  for (let i = 0; i < 240; i += 1) {
+    const bytes = readFileSync(join(dir, `f-${i}`));
+    assert.equal(bytes.length, size);
+    assert.equal(bytes.indexOf(0x41 + (i % 26)), 0);
+    assert.ok(bytes.subarray(0, size - 1).every((b) => b === 0x41 + (i % 26)), `f-${i} holds other bytes`);
+  }
+  // At most MAX_BUFFERS (16) buffers of 512 KB, the unsent one among them; the rest is the test's own.
+  assert.ok(most < 24 * 1024 * 1024, `${(most / 1024 / 1024).toFixed(0)} MB of buffers held at once`);
+});

@@ -616,7 +616,8 @@ export function hostDocument(host: HostPlan, fleet: FleetPlan): HostDocument {
       spaceMinimumBytes: MEGABYTE,
       ownKinds: blazeKinds(host),
       // One exclude option a continuation line: patterns make long lines.
-      archives: host.archives.map((item) => ({ ...item, excludeWords: item.tarExcludes.map((pattern) => ` \\\n    ${shellQuote(`--exclude=${pattern}`)}`).join('') })),
+      // Object.assign, not a spread with a property after it (promoted at once: render.ts).
+      archives: host.archives.map((item) => Object.assign({}, item, { excludeWords: item.tarExcludes.map((pattern) => ` \\\n    ${shellQuote(`--exclude=${pattern}`)}`).join('') })),
       manifest: manifestKind,
       prunedKinds: [...blazeKinds(host), manifestKind],
       readsBackCompressed: db !== undefined,

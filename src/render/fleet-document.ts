@@ -221,8 +221,6 @@ interface ExposureFacts {
   databases: string[];
   /** repositoryHistory of each host with a repository. */
   repositories: string[];
-  /** The first host's account prefix. */
-  accountPrefix: string | undefined;
   signed: boolean;
 }
 
@@ -230,7 +228,7 @@ interface ExposureFacts {
  * What this fleet does not protect against, from the plan: said plainly so that nobody
  * reads more into the backups than they give.
  */
-function notProtected(fleet: FleetSettings, facts: ExposureFacts): string[] {
+function notProtected(fleet: FleetSettings, facts: ExposureFacts, accountPrefix: string): string[] {
   const lines: string[] = [];
   const { drives, databases } = facts;
   lines.push(
@@ -251,7 +249,7 @@ function notProtected(fleet: FleetSettings, facts: ExposureFacts): string[] {
     'A compromised host: root there reads and can delete every copy that other hosts store on it; on its LAN targets it can only add new files under its own name, within its budget (see "What each host can and cannot do to another\'s copies"), so it can send bad copies from then on, but not erase or alter the copies already there.',
   );
   lines.push(
-    `An escape from rrsync (an rsync server bug) by a sender: it runs as the sender's own account on that target (${facts.accountPrefix ?? 'kb-'}<sender>), which reaches no other sender's folder, cannot delete or alter the sender's own copies once the target's blaze took them (root-owned, read-only, in a sticky folder), and cannot write the aggregated log (root merges each caller's spool); it can still read the sender's own copies, fill the target's /tmp, and write new names into its own folder beyond its budget until the target's next store refusal or prune.`,
+    `An escape from rrsync (an rsync server bug) by a sender: it runs as the sender's own account on that target (${accountPrefix}<sender>), which reaches no other sender's folder, cannot delete or alter the sender's own copies once the target's blaze took them (root-owned, read-only, in a sticky folder), and cannot write the aggregated log (root merges each caller's spool); it can still read the sender's own copies, fill the target's /tmp, and write new names into its own folder beyond its budget until the target's next store refusal or prune.`,
   );
   lines.push(
     `A compromised admin host: ${fleet.adminHost} serves every host the scripts that run as root each night, so whoever controls it, or the dist/ it serves, controls every host` +
@@ -315,7 +313,7 @@ export class FleetRows {
   private readonly capacity: CapacityRow[] = [];
   private readonly retention: RetentionRow[] = [];
   private readonly warnings: string[] = [];
-  private readonly exposure: ExposureFacts = { drives: [], databases: [], repositories: [], accountPrefix: undefined, signed: false };
+  private readonly exposure: ExposureFacts = { drives: [], databases: [], repositories: [], signed: false };
   /** The first host's layout and account prefix: the README's sentences use them. */
   private first: Pick<HostPlan, 'name' | 'paths' | 'accountPrefix'> | undefined;
   /** The aggregator's name and paths (the first host's, when no host is the aggregator). */
@@ -343,7 +341,6 @@ export class FleetRows {
     if (host.database) this.exposure.databases.push(host.name);
     const history = repositoryHistory(host);
     if (history !== undefined) this.exposure.repositories.push(history);
-    this.exposure.accountPrefix ??= host.accountPrefix;
     this.exposure.signed ||= host.signing !== undefined;
     const archive = host.archives[0];
     if (archive !== undefined) this.examples.file ??= { host: host.name, path: archive.sourcePath };
@@ -381,7 +378,7 @@ export class FleetRows {
       mermaid: topologyAsMermaid(topologyOf(fleet, this.layout)),
       restore: restoreExamples(this.examples, first.name),
       peerLimits: peerLimitsOf(first),
-      notProtected: notProtected(fleet, this.exposure),
+      notProtected: notProtected(fleet, this.exposure, first.accountPrefix),
       warnings: this.warnings,
     };
   }

@@ -115,6 +115,16 @@ function loadHostTemplates(): HostTemplate[] {
     });
 }
 
+/** What a host's files may see of FLEET (a plan or a planner's settings): all but its hosts and warnings. */
+function hostSettings(fleet: FleetSettings | FleetPlan): Omit<FleetSettings, 'warnings'> {
+  const { warnings: _warnings, ...settings } = fleet;
+  if ('hosts' in settings) {
+    const { hosts: _hosts, ...rest } = settings;
+    return rest;
+  }
+  return settings;
+}
+
 const hostFleetViews = new WeakMap<FleetSettings, FleetPlan>();
 
 /**
@@ -125,8 +135,7 @@ const hostFleetViews = new WeakMap<FleetSettings, FleetPlan>();
 function hostFleetView(fleet: FleetSettings): FleetPlan {
   let view = hostFleetViews.get(fleet);
   if (view === undefined) {
-    const { warnings: _warnings, ...settings } = fleet;
-    delete (settings as Partial<FleetPlan>).hosts;
+    const settings = hostSettings(fleet);
     const refuse = (): never => {
       throw new InternalError("a host's files must depend on its own plan and the fleet's settings only (see hostDigest); put what it needs of other hosts in its plan");
     };
@@ -205,11 +214,7 @@ const fleetSettingsJsons = new WeakMap<FleetSettings, string>();
 /** The fleet's settings (all but its hosts and warnings) as JSON: once per fleet, not once per host. */
 function fleetSettingsJson(fleet: FleetSettings): string {
   let json = fleetSettingsJsons.get(fleet);
-  if (json === undefined) {
-    const { warnings: _warnings, ...settings } = fleet;
-    delete (settings as Partial<FleetPlan>).hosts;
-    fleetSettingsJsons.set(fleet, (json = JSON.stringify(settings)));
-  }
+  if (json === undefined) fleetSettingsJsons.set(fleet, (json = JSON.stringify(hostSettings(fleet))));
   return json;
 }
 

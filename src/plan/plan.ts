@@ -274,6 +274,7 @@ export function fleetPlanner(inventory: Inventory, warnings: Diagnostic[]): Flee
     const paths = hostPaths(host.name);
     const isRepoHost = host.roles.includes('REPOHOST') && host.repository !== undefined;
     const isCopyHost = host.roles.includes('COPYREPOHOST') && repositoryHost !== undefined;
+    const receivesFrom = (receivers.get(host.name) ?? []).slice().sort();
     return {
       name: host.name,
       description: host.description,
@@ -330,11 +331,8 @@ export function fleetPlanner(inventory: Inventory, warnings: Diagnostic[]): Flee
             }
           : undefined,
       targets: host.targets.map((t) => withFields(endpointOf(t.value), { user: accountOf(host.name), remoteDir: `${paths.backupRoot}/${host.name}/` })),
-      receivesFrom: (receivers.get(host.name) ?? []).slice().sort(),
-      receivedCopies: (receivers.get(host.name) ?? [])
-        .slice()
-        .sort()
-        .map((sender) => receivedCopies(hostsByName.get(sender)!, accountOf(sender), capacity.get(sender) as CapacityEstimate)),
+      receivesFrom,
+      receivedCopies: receivesFrom.map((sender) => receivedCopies(hostsByName.get(sender)!, accountOf(sender), capacity.get(sender) as CapacityEstimate)),
       retention: { ...host.retention },
       transfer: { ...host.transfer },
       archiveVolume: {

@@ -115,8 +115,14 @@ export class BackgroundWriter {
   /** The unsent message's buffer with BYTES free after this.used: sends what is unsent first if it is full. */
   private room(bytes: number): Buffer {
     if (this.contents !== undefined && this.used + bytes > this.contents.length) {
-      if (this.unsent.length > 0) this.send();
-      else this.contents = undefined; // it holds nothing yet: a larger one replaces it
+      if (this.unsent.length > 0) {
+        this.send();
+      } else {
+        // It holds nothing yet: a larger one replaces it, and a pooled one is no longer counted
+        // (else the pool could count buffers that no message will bring back, and wait for them).
+        if (this.contents.length === MESSAGE_BYTES) this.buffersMade -= 1;
+        this.contents = undefined;
+      }
     }
     if (this.contents === undefined) {
       this.contents = bytes <= MESSAGE_BYTES ? this.spareBuffer() : Buffer.allocUnsafeSlow(bytes);
@@ -135,7 +141,8 @@ export class BackgroundWriter {
     for (;;) {
       const spare = receiveMessageOnPort(this.spares)?.message as ArrayBuffer | undefined;
       if (spare !== undefined) return Buffer.from(spare);
-      if (this.buffersMade < MAX_BUFFERS) {
+      // Nothing in flight can bring one back: make one (the count is a bound, not a promise).
+      if (this.buffersMade < MAX_BUFFERS || this.posted === Atomics.load(this.shared, SLOT.done)) {
         this.buffersMade += 1;
         return Buffer.allocUnsafeSlow(MESSAGE_BYTES);
       }

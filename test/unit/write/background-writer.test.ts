@@ -125,3 +125,18 @@ test('message buffers go back and forth: 96 MB through the thread holds a few MB
   // At most MAX_BUFFERS (16) buffers of 512 KB, the unsent one among them; the rest is the test's own.
   assert.ok(most < 24 * 1024 * 1024, `${(most / 1024 / 1024).toFixed(0)} MB of buffers held at once`);
 });
+
+test('many large files longer in UTF-8 than a byte a character, each first in its message, are all written without waiting for a buffer that cannot come back', () => {
+  // Each such file takes a pooled buffer, finds it too small once encoded, and needs one of its
+  // own: the pooled one must not be lost to the count of buffers made, or the writer waits
+  // for a buffer none of its messages holds (here cut short: 5 s without a file finishing).
+  const dir = join(scratchDir(), 'staged');
+  const writer = new BackgroundWriter(5_000);
+  writer.mkdir(dir, false);
+  const text = '€'.repeat(200_000); // 200,000 characters, 600,000 bytes
+  for (let i = 0; i < 24; i += 1) writer.write(join(dir, `wide-${i}`), text, 0o644);
+  writer.finish();
+  writer.close();
+  const expected = Buffer.from(text, 'utf8');
+  for (let i = 0; i < 24; i += 1) assert.deepEqual(readFileSync(join(dir, `wide-${i}`)), expected, `wide-${i}`);
+});

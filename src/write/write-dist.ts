@@ -194,25 +194,21 @@ class Stager {
    * hashes nor encodes a file twice. Returns the paths staged, SHA256SUMS last.
    */
   stageNewFolder(folder: string, files: RenderedFile[]): string[] {
-    const writer = this.backgroundWriter();
-    for (const file of files) {
-      writer.write(this.tempPath(file.path), file.content, file.mode, file.path.slice(folder.length + 1));
-      this.postedInOrder.push(file.path);
-    }
+    for (const file of files) this.post(file.path, (writer, temp) => writer.write(temp, file.content, file.mode, file.path.slice(folder.length + 1)));
     const sums = `${folder}/${SHA256SUMS}`;
-    writer.writeSums(this.tempPath(sums), 0o644);
-    this.postedInOrder.push(sums);
+    this.post(sums, (writer, temp) => writer.writeSums(temp, 0o644));
     return [...files.map((f) => f.path), sums];
   }
 
   stage(file: RenderedFile): void {
-    const temp = this.tempPath(file.path);
-    if (this.background) {
-      this.backgroundWriter().write(temp, file.content, file.mode);
-      this.postedInOrder.push(file.path);
-    } else {
-      this.stamps.set(file.path, writeStagedFile(temp, file.content, file.mode));
-    }
+    if (this.background) this.post(file.path, (writer, temp) => writer.write(temp, file.content, file.mode));
+    else this.stamps.set(file.path, writeStagedFile(this.tempPath(file.path), file.content, file.mode));
+  }
+
+  /** Hands the file at PATH to the writer thread (WRITE) and notes it: its stamp comes back in this order. */
+  private post(path: string, write: (writer: BackgroundWriter, temp: string) => void): void {
+    write(this.backgroundWriter(), this.tempPath(path));
+    this.postedInOrder.push(path);
   }
 
   /** The staging folder of TOP, made at its first file; undefined when TOP exists (its files are staged one by one). */

@@ -229,8 +229,8 @@ export interface HostBatch {
 }
 
 /** Renders every file of one host's folder, SHA256SUMS last. */
-export function renderHost(host: HostPlan, fullFleet: FleetSettings): RenderedFile[] {
-  const files = renderHostFiles(host, fullFleet);
+export function renderHost(host: HostPlan, settings: FleetSettings): RenderedFile[] {
+  const files = renderHostFiles(host, settings);
   const digests = files.map((f): [string, string] => [f.path.slice(host.name.length + 1), sha256Hex(f.content)]);
   files.push({ path: `${host.name}/${SHA256SUMS}`, mode: 0o644, content: sha256SumsText(digests) });
   return files;
@@ -240,10 +240,10 @@ export function renderHost(host: HostPlan, fullFleet: FleetSettings): RenderedFi
  * Renders every file of one host's folder but SHA256SUMS: a caller that writes a new folder
  * whole has the writer thread take the digests from the bytes it writes (write-dist.ts).
  */
-export function renderHostFiles(host: HostPlan, fullFleet: FleetSettings): RenderedFile[] {
+export function renderHostFiles(host: HostPlan, settings: FleetSettings): RenderedFile[] {
   hostTemplates ??= loadHostTemplates();
   const files: RenderedFile[] = [];
-  const fleet = hostFleetView(fullFleet);
+  const fleet = hostFleetView(settings);
   const doc = hostDocument(host, fleet);
   for (const template of hostTemplates) {
     let content: string;

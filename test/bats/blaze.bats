@@ -99,6 +99,22 @@ wait_for_partial() {
   assert_output "$(printf '%s: OK\n' "alpha-etc-$TODAY.tar.bz2" "alpha-cron-$TODAY.tar.bz2" "alpha-userlocalbin-$TODAY.tar.bz2")"
 }
 
+@test "a receiver whose setup has not yet made a new sender's account warns 'run setup', logs no error, takes nothing and still succeeds" {
+  blaze_sandbox alpha
+  # alpha receives bravo's copies as kb-bravo; this machine (like a receiver whose setup has
+  # not run since bravo was added) has no such group. A copy lies in bravo's folder anyway.
+  ! getent group kb-bravo >/dev/null || fail "this machine has a kb-bravo group: the test needs none"
+  copy=$(old_copy "$ROOT/archive/blaze-backup/bravo" bravo-etc- .tar.bz2 1)
+  owner=$(stat -c '%U:%G %a' "$copy")
+  run_blaze
+  assert_success
+  run grep -c ' ERROR ' "$ROOT/var/log/blaze-backup.log"
+  assert_output 0
+  run grep -F 'WARN /archive/blaze-backup/bravo: not ready for its sender (group kb-bravo or the folder is missing); run setup on this host' "$ROOT/var/log/blaze-backup.log"
+  assert_success
+  [[ "$(stat -c '%U:%G %a' "$copy")" == "$owner" ]]
+}
+
 @test "--help documents the options and every exit code; an unknown option exits 2" {
   blaze_sandbox alpha
   run_blaze --help

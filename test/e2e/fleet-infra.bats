@@ -313,10 +313,14 @@ teardown_file() {
   assert_output --partial kfl-alpha
   run fleet_exec alpha findmnt -n -o TARGET /archive
   assert_output /archive
+  fleet_exec alpha sh -c 'echo "a night" >/var/log/blaze-backup.log'
 
-  run fleet_down
+  # With FLEET_SAVE_LOGS, each host's logs are copied out before the fleet goes.
+  FLEET_SAVE_LOGS="${BATS_TEST_TMPDIR}/saved" run fleet_down
   assert_success
   assert_output ""
+  run cat "${BATS_TEST_TMPDIR}"/saved/*/alpha/var-log/blaze-backup.log
+  assert_output "a night"
 
   assert_fleet_gone "${state}" alpha bravo charlie
   for pid in "${sshd_pids[@]}" "${pid}"; do

@@ -1030,6 +1030,26 @@ fleet_down() {
 }
 
 #######################################
+# With FLEET_SAVE_LOGS set to a folder, copies each host's /var/log and
+# /var/mail there (FOLDER/SECONDS-NANOSECONDS/HOST/) before the fleet goes:
+# a run's logs can then be read whole, every warning and error of every night,
+# not only what a failing test printed.
+# Arguments:
+#   The fleet's state dir.
+#######################################
+_fleet_save_logs() {
+  local state="$1" into host
+  [[ -n "${FLEET_SAVE_LOGS:-}" ]] || return 0
+  into="${FLEET_SAVE_LOGS}/$(date +%s-%N)"
+  for host in "${state}"/hosts/*/; do
+    host="$(basename "${host}")"
+    mkdir -p "${into}/${host}" &&
+      cp -a "${state}/hosts/${host}/var-log" "${state}/hosts/${host}/var-mail" "${into}/${host}/" 2>/dev/null
+  done
+  return 0
+}
+
+#######################################
 # Implementation of fleet_down (see there).
 #######################################
 _fleet_down_impl() {
@@ -1043,6 +1063,8 @@ _fleet_down_impl() {
     _fleet_err "fleet_down: ${state} is not a fleet state dir; left alone"
     return 1
   fi
+
+  _fleet_save_logs "${state}"
 
   # Namespaces that identify "our" processes, collected before anything is
   # removed (after that they would no longer be reachable by name).

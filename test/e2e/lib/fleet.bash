@@ -1043,6 +1043,7 @@ _fleet_save_logs() {
   into="${FLEET_SAVE_LOGS}/$(date +%s-%N)"
   for host in "${state}"/hosts/*/; do
     host="$(basename "${host}")"
+    [[ -d "${state}/hosts/${host}/var-log" ]] || continue # none yet (or the glob itself)
     mkdir -p "${into}/${host}" &&
       cp -a "${state}/hosts/${host}/var-log" "${state}/hosts/${host}/var-mail" "${into}/${host}/" 2>/dev/null
   done

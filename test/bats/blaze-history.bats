@@ -126,7 +126,7 @@ bravo_archive() {
     (cd "$received" && sha256sum "bravo-etc-$night.tar.bz2" >"bravo-manifest-$night.sha256")
   done
   # A byte changed on the way, or on alpha's disk.
-  printf 'X' | dd of="$received/bravo-etc-$bad.tar.bz2" bs=1 seek=200 conv=notrunc status=none
+  corrupt_byte "$received/bravo-etc-$bad.tar.bz2" 200
   # bravo wrote (and summed) something that is not bzip2 at all.
   head -c 5000 /dev/urandom >"$received/bravo-etc-$broken.tar.bz2"
   (cd "$received" && sha256sum "bravo-etc-$broken.tar.bz2" >"bravo-manifest-$broken.sha256")

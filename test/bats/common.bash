@@ -6,3 +6,13 @@ bats_load_library bats-assert
 REPO_ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
 export REPO_ROOT
 KINDLING=(node "$REPO_ROOT/build/cli.js")
+
+# Changes the byte at OFFSET of FILE to its complement, so that the file surely differs
+# afterwards: writing a fixed byte there leaves the file as it was whenever that byte was
+# already in place (one run in 256 of an archive whose bytes vary): corrupt_byte FILE OFFSET
+corrupt_byte() {
+  local file=$1 offset=$2 byte
+  byte=$(od -An -tu1 -j "$offset" -N 1 -- "$file" | tr -d ' ')
+  [[ "$byte" =~ ^[0-9]+$ ]] || return 1
+  printf '%b' "\\0$(printf '%03o' $((255 - byte)))" | dd of="$file" bs=1 seek="$offset" conv=notrunc status=none
+}

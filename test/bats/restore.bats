@@ -131,7 +131,7 @@ setup() {
 }
 
 @test "restore refuses a copy that does not match its manifest, one the manifest does not name, and one without a manifest: nothing extracted" {
-  printf 'X' | dd of="$ARCHIVE/bravo-etc-Nov-20-2026.tar.bz2" bs=1 seek=100 conv=notrunc status=none
+  corrupt_byte "$ARCHIVE/bravo-etc-Nov-20-2026.tar.bz2" 100
   run sandbox_run "$ROOT" /usr/local/bin/restore file 2026-11-20 /etc/wf-version --to "$OUT/t"
   assert_failure 1
   assert_output --partial 'bravo-etc-Nov-20-2026.tar.bz2 does not match its checksum in bravo-manifest-Nov-20-2026.sha256'
@@ -149,7 +149,7 @@ setup() {
 }
 
 @test "restore database refuses a dump that does not match its manifest: no database is created" {
-  printf 'X' | dd of="$ARCHIVE/bravo-postgresql-appdb-Nov-20-2026.dump" bs=1 seek=300 conv=notrunc status=none
+  corrupt_byte "$ARCHIVE/bravo-postgresql-appdb-Nov-20-2026.dump" 300
   run sandbox_run "$ROOT" /usr/local/bin/restore database 2026-11-20 appdb --into appdb_tampered
   assert_failure 1
   assert_output --partial 'bravo-postgresql-appdb-Nov-20-2026.dump does not match its checksum'

@@ -434,7 +434,7 @@ forget_mail() {
   assert_equal "$(stat -c %Y "$alpha_dir/bravo-etc-Dec-31-2099.tar.bz2")" "$(date -d '2099-12-31 02:15' +%s)"
   # A byte of a stored copy changes on alpha (its disk, or someone there).
   cp -p "$alpha_dir/bravo-etc-Nov-20-2026.tar.bz2" "$saved"
-  printf 'X' | dd of="$alpha_dir/bravo-etc-Nov-20-2026.tar.bz2" bs=1 seek=100 conv=notrunc status=none
+  corrupt_byte "$alpha_dir/bravo-etc-Nov-20-2026.tar.bz2" 100
   # alpha's own blaze, with a /usr/local/bin that holds only kindling's scripts (the
   # machine's real one, which alpha's sees through an overlay, is large to archive).
   fleet_exec alpha bash -c 'set -e; mkdir -p /tmp/kbin; cp -a /usr/local/bin/{blaze,kindling-*,restore,setup,wildfire} /tmp/kbin/

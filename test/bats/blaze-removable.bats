@@ -182,6 +182,21 @@ add_packages() {
   [[ ! -e "$MAIL" ]]
 }
 
+@test "a listing of the attached drives that fails fails the run with the reason, instead of 'no drive attached'" {
+  blaze_sandbox charlie
+  make_repository
+  # The listing's sort (sort -k 2) fails; the status of what feeds the loop must reach the run.
+  failing_command "$BATS_TEST_TMPDIR/bin" sort -k
+  run_blaze
+  assert_failure 1
+  run grep -c 'ERROR cannot list the attached drives (blkid or sort failed); nothing mirrored' "$ROOT/var/log/blaze-backup.log"
+  assert_output 1
+  run grep -c 'no drive labelled like' "$ROOT/var/log/blaze-backup.log"
+  assert_output 0
+  run grep -c '^  cannot list the attached drives' "$MAIL"
+  assert_output 1
+}
+
 @test "a failure while writing to the drive fails the run, leaves no dated copy for today, keeps the earlier ones, and still unmounts the drive" {
   blaze_sandbox charlie
   attach_drives

@@ -115,6 +115,48 @@ wait_for_partial() {
   [[ "$(stat -c '%U:%G %a' "$copy")" == "$owner" ]]
 }
 
+@test "a find that fails while listing what a sender stored fails the run: counted, mailed, and the copy stays the sender's" {
+  blaze_sandbox alpha
+  # alpha's setup has made bravo's account: the sandbox gets a group file that has it.
+  cp /etc/group "$BATS_TEST_TMPDIR/group"
+  printf 'kb-bravo:x:64990:\n' >>"$BATS_TEST_TMPDIR/group"
+  SANDBOX_BINDS+=("$BATS_TEST_TMPDIR/group:/etc/group")
+  copy=$(old_copy "$ROOT/archive/blaze-backup/bravo" bravo-etc- .tar.bz2 1)
+  owner=$(stat -c '%U:%G %a' "$copy")
+  # find fails on bravo's folder as on a failing disk; bash does not pass on the status of
+  # the process substitution that runs it, so only an explicit check can see it.
+  failing_command "$BATS_TEST_TMPDIR/bin" find /archive/blaze-backup/bravo
+  run_blaze
+  assert_failure 1
+  run grep -F 'ERROR /archive/blaze-backup/bravo: could not list what kb-bravo sent;' "$ROOT/var/log/blaze-backup.log"
+  assert_success
+  run grep -F '/archive/blaze-backup/bravo: could not list what kb-bravo sent;' "$MAIL"
+  assert_success
+  run grep -E ' alpha blaze FAILED ' "$ROOT/var/log/blaze-wildfire.log"
+  assert_success
+  [[ "$(stat -c '%U:%G %a' "$copy")" == "$owner" ]]
+  # The night's own archives are written all the same.
+  [[ -f "$ARCHIVE/alpha-etc-$TODAY.tar.bz2" ]]
+}
+
+@test "a sort that fails while ordering a kind's arrivals leaves every ledger as it was, prunes nothing, and fails the run" {
+  blaze_sandbox alpha
+  old=$(old_copy "$ARCHIVE" alpha-etc- .tar.bz2 60)
+  received=$(old_copy "$ROOT/archive/blaze-backup/bravo" bravo-etc- .tar.bz2 90)
+  ledgers=$(cd "$ROOT/var/lib/kindling/arrivals" && sha256sum -- *)
+  # Before the check, the failed sort left prune_copies an empty list, and it rewrote each
+  # ledger with it: every copy's arrival lost, its age to start again from the next night.
+  failing_command "$BATS_TEST_TMPDIR/bin" sort -k1,1nr
+  run_blaze
+  assert_failure 1
+  [[ -f "$old" && -f "$received" ]]
+  assert_equal "$(cd "$ROOT/var/lib/kindling/arrivals" && sha256sum -- *)" "$ledgers"
+  run grep -F "ERROR /archive/blaze-backup/alpha/alpha-etc-*.tar.bz2: could not sort the arrivals of /var/lib/kindling/arrivals/alpha-etc-.tar.bz2; the ledger is left as it was" "$ROOT/var/log/blaze-backup.log"
+  assert_success
+  run grep -F 'could not sort the arrivals of /var/lib/kindling/arrivals/bravo-etc-.tar.bz2' "$MAIL"
+  assert_success
+}
+
 @test "--help documents the options and every exit code; an unknown option exits 2" {
   blaze_sandbox alpha
   run_blaze --help

@@ -16,3 +16,23 @@ corrupt_byte() {
   [[ "$byte" =~ ^[0-9]+$ ]] || return 1
   printf '%b' "\\0$(printf '%03o' $((255 - byte)))" | dd of="$file" bs=1 seek="$offset" conv=notrunc status=none
 }
+
+# Writes DIR/NAME, a stand-in for the system's NAME (to come first in a sandbox's PATH) that
+# fails as a failing disk would make it fail, printing nothing to stdout, when one of its
+# arguments is MATCH, and runs the real NAME otherwise: failing_command DIR NAME MATCH
+failing_command() {
+  local dir=$1 name=$2 match=$3 real
+  real=$(command -v "$name") || return 1
+  mkdir -p -- "$dir"
+  cat >"$dir/$name" <<STANDIN
+#!/bin/bash
+for argument in "\$@"; do
+  if [[ "\$argument" == '$match' ]]; then
+    printf '%s: %s: Input/output error\n' '$name' '$match' >&2
+    exit 1
+  fi
+done
+exec '$real' "\$@"
+STANDIN
+  chmod 0755 "$dir/$name"
+}

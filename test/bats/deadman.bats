@@ -66,6 +66,21 @@ nights() {
   refute_output --partial 'charlie'
 }
 
+@test "an aggregated log that cannot be read is mailed as such, and no host is judged on what was read" {
+  nights 30 alpha bravo charlie
+  nights 2 alpha bravo charlie
+  failing_command "$BATS_TEST_TMPDIR/bin" cat /var/log/blaze-wildfire.log
+  run sandbox_run "$ROOT" /usr/local/bin/kindling-deadman
+  assert_failure 1
+  run grep -c '^Subject: kindling-deadman on alpha: cannot read the aggregated log$' "$MAIL"
+  assert_output 1
+  run grep -F 'ERROR cannot read the aggregated log /var/log/blaze-wildfire.log; no host judged' "$ROOT/var/log/blaze-backup.log"
+  assert_success
+  # Read as empty, the log would have made every host look silent.
+  run grep -c 'never reported\|without success' "$MAIL" "$ROOT/var/log/blaze-backup.log"
+  assert_output "$(printf '%s:0\n' "$MAIL" "$ROOT/var/log/blaze-backup.log")"
+}
+
 @test "a host failing every night is reported as failing, with its last error" {
   nights 2 alpha charlie
   nights 50 bravo

@@ -121,6 +121,16 @@ assert_kept_last_good() {
   assert_equal "$(installed_scripts)" "$(scripts_of "$FIRST")"
 }
 
+@test "a set whose listing fails (find on a failing disk) is rejected and the last good scripts stay" {
+  serve "$SECOND"
+  # The listing is what proves the set holds no file SHA256SUMS does not list.
+  failing_command "$BATS_TEST_TMPDIR/bin" find -print0
+  printf 'not listed\n' >"$SERVED/extra"
+  run sandbox_run "$ROOT" /usr/local/bin/kindling-fetch
+  assert_failure 1
+  assert_kept_last_good 'cannot list the downloaded set in '
+}
+
 @test "a script that does not parse is rejected even when SHA256SUMS matches it" {
   serve "$SECOND"
   printf 'if then\n' >>"$SERVED/wildfire"

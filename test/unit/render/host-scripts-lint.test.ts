@@ -116,6 +116,47 @@ test('the line check finds a long line, but not in a quoted here-document', () =
   assert.deepEqual(longLines(`read -r -d '' K <<'KEYS_END' || true\n${long}\nKEYS_END\n`), []);
 });
 
+/**
+ * Process substitutions (`< <(PRODUCER)`) whose producer may fail unseen. bash keeps the status
+ * of a process substitution from the script: a producer that fails (find on a failing disk, a
+ * sort, an awk) hands the loop a part of its list at most, and nothing counts it. So either the
+ * producer cannot fail (it ends with `|| true`), or the next command after the statement that
+ * reads it, comments aside, is a `wait "$!"` that gets its status.
+ */
+export function uncheckedProducers(script: string): string[] {
+  const lines = script.split('\n');
+  const offences: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i]!.includes('< <(') || /^\s*#/.test(lines[i]!)) continue;
+    let end = i;
+    while (lines[end]!.endsWith('\\') && end + 1 < lines.length) end++;
+    const statement = lines.slice(i, end + 1).join('\n');
+    if (/\|\| true\)/.test(statement)) continue;
+    let next = end + 1;
+    while (next < lines.length && /^\s*(#|$)/.test(lines[next]!)) next++;
+    if (next < lines.length && /\bwait "\$!"/.test(lines[next]!)) continue;
+    offences.push(`${i + 1}: ${lines[i]!.trim()}`);
+  }
+  return offences;
+}
+
+test('every process substitution in a generated script cannot fail, or its status is checked', () => {
+  const offences = rendered.flatMap((f) => uncheckedProducers(f.content).map((where) => `${f.path}:${where}`));
+  assert.deepEqual(offences, []);
+  // The scripts do read from process substitutions: the check is not vacuous.
+  assert.ok(rendered.some((f) => f.content.includes('< <(')));
+});
+
+test('the producer check finds an unchecked producer, and accepts a checked or infallible one', () => {
+  assert.deepEqual(uncheckedProducers('while read -r x; do\n  :\ndone < <(find /a \\\n  -print0)\necho done\n'), [
+    '3: done < <(find /a \\',
+  ]);
+  assert.deepEqual(uncheckedProducers('done < <(find /a \\\n  -print0)\n# why\nwait "$!" || log_error x\n'), []);
+  assert.deepEqual(uncheckedProducers('if ! wait "$!"; then :; fi\n'), []);
+  assert.deepEqual(uncheckedProducers('done < <(blkid -o export || true)\n'), []);
+  assert.deepEqual(uncheckedProducers('mapfile -t a < <(f)\nif ! wait "$!"; then exit 1; fi\n'), []);
+});
+
 test('shfmt -d finds nothing to change in any generated script', () => {
   const dir = scratchDir();
   const paths = rendered.map((f) => {

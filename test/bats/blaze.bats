@@ -141,6 +141,8 @@ wait_for_partial() {
 
 @test "a sort that fails while ordering a kind's arrivals leaves every ledger as it was, prunes nothing, and fails the run" {
   blaze_sandbox alpha
+  # With a working sort the 60-day copy is pruned: past 30 days, and not among the 3 newest.
+  for days in 1 2 3; do old_copy "$ARCHIVE" alpha-etc- .tar.bz2 "$days" >/dev/null; done
   old=$(old_copy "$ARCHIVE" alpha-etc- .tar.bz2 60)
   received=$(old_copy "$ROOT/archive/blaze-backup/bravo" bravo-etc- .tar.bz2 90)
   ledgers=$(cd "$ROOT/var/lib/kindling/arrivals" && sha256sum -- *)

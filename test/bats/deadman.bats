@@ -76,7 +76,8 @@ nights() {
   assert_output 1
   run grep -F 'ERROR cannot read the aggregated log /var/log/blaze-wildfire.log; no host judged' "$ROOT/var/log/blaze-backup.log"
   assert_success
-  # Read as empty, the log would have made every host look silent.
+  # Read as empty, the log made every host look unheard: newly expected (and no mail at all),
+  # or never reported (a wrong mail).
   run grep -c 'never reported\|without success' "$MAIL" "$ROOT/var/log/blaze-backup.log"
   assert_output "$(printf '%s:0\n' "$MAIL" "$ROOT/var/log/blaze-backup.log")"
 }

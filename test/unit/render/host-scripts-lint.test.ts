@@ -121,10 +121,13 @@ test('the line check finds a long line, but not in a quoted here-document', () =
  * of a process substitution from the script: a producer that fails (find on a failing disk, a
  * sort, an awk) hands the loop a part of its list at most, and nothing counts it. So either the
  * producer cannot fail (it ends with `|| true`), or the next command after the statement that
- * reads it, comments aside, is a `wait "$!"` that gets its status.
+ * reads it, comments aside, is a `wait "$!"` that gets its status; and then nothing in the
+ * loop's body may move `$!` first (another process substitution or a background job, itself
+ * or through a function it calls), or that wait would get another process's status.
  */
 export function uncheckedProducers(script: string): string[] {
   const lines = script.split('\n');
+  const moving = functionsMovingLastPid(script);
   const offences: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     if (!lines[i]!.includes('< <(') || /^\s*#/.test(lines[i]!)) continue;
@@ -134,10 +137,61 @@ export function uncheckedProducers(script: string): string[] {
     if (/\|\| true\)/.test(statement)) continue;
     let next = end + 1;
     while (next < lines.length && /^\s*(#|$)/.test(lines[next]!)) next++;
-    if (next < lines.length && /\bwait "\$!"/.test(lines[next]!)) continue;
-    offences.push(`${i + 1}: ${lines[i]!.trim()}`);
+    if (next >= lines.length || !/\bwait "\$!"/.test(lines[next]!)) {
+      offences.push(`${i + 1}: ${lines[i]!.trim()}`);
+      continue;
+    }
+    const body = loopBody(lines, i);
+    const mover = body === undefined ? undefined : lastPidMover(body, moving);
+    if (mover !== undefined) offences.push(`${i + 1}: ${lines[i]!.trim()} (its loop's body moves $! with ${mover})`);
   }
   return offences;
+}
+
+/** Starts a process substitution or a background job (a line ending in a lone `&`). */
+const MOVES_LAST_PID = /< <\(|(?<![&>|])&\s*$/m;
+
+/** The text of the loop that the statement at line END (`done < <(…`) closes, or undefined if it closes none. */
+function loopBody(lines: string[], end: number): string | undefined {
+  const line = lines[end]!;
+  // `do BODY; done` or `do BODY & done`: the & that ends a command is part of the body.
+  const oneLine = /^\s*(while|until|for)\b.*?; do (.*?)(;|(?<![&>|])&) done < <\(/.exec(line);
+  if (oneLine) return oneLine[3] === '&' ? `${oneLine[2]} &` : oneLine[2];
+  if (!/^\s*done < <\(/.test(line)) return undefined;
+  const indent = /^\s*/.exec(line)![0];
+  for (let start = end - 1; start >= 0; start--) {
+    if (lines[start]!.startsWith(`${indent}while `) || lines[start]!.startsWith(`${indent}until `) || lines[start]!.startsWith(`${indent}for `)) {
+      return lines.slice(start + 1, end).join('\n');
+    }
+  }
+  return undefined;
+}
+
+/** What in BODY moves `$!`: a process substitution, a background job, or a call to one of MOVING. */
+function lastPidMover(body: string, moving: Set<string>): string | undefined {
+  const code = body
+    .split('\n')
+    .filter((line) => !/^\s*#/.test(line))
+    .join('\n');
+  if (MOVES_LAST_PID.test(code)) return 'a process substitution or a background job';
+  return [...moving].find((name) => new RegExp(`(^|[^A-Za-z0-9_-])${name}(?![A-Za-z0-9_(-])`, 'm').test(code));
+}
+
+/** Functions SCRIPT defines whose call moves `$!`: they start a process substitution or a background job, or call one that does. */
+function functionsMovingLastPid(script: string): Set<string> {
+  const bodies = new Map<string, string>();
+  for (const m of script.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)\(\) \{\n([\s\S]*?)^\}$/gm)) bodies.set(m[1]!, m[2]!);
+  const moving = new Set<string>();
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [name, body] of bodies) {
+      if (!moving.has(name) && lastPidMover(body, moving) !== undefined) {
+        moving.add(name);
+        grew = true;
+      }
+    }
+  }
+  return moving;
 }
 
 test('every process substitution in a generated script cannot fail, or its status is checked', () => {
@@ -155,6 +209,20 @@ test('the producer check finds an unchecked producer, and accepts a checked or i
   assert.deepEqual(uncheckedProducers('if ! wait "$!"; then :; fi\n'), []);
   assert.deepEqual(uncheckedProducers('done < <(blkid -o export || true)\n'), []);
   assert.deepEqual(uncheckedProducers('mapfile -t a < <(f)\nif ! wait "$!"; then exit 1; fi\n'), []);
+  // A body that moves $! before the wait: itself, or through a function (transitively).
+  const lister = 'lines() {\n  while read -r l; do :; done < <(head -n 2 -- "$1" || true)\n}\n';
+  const logger = 'log_all() {\n  lines "$1"\n}\n';
+  assert.deepEqual(uncheckedProducers(`${lister}${logger}while read -r x; do\n  log_all "$x"\ndone < <(find /a)\nwait "$!" || exit 1\n`), [
+    '9: done < <(find /a) (its loop\'s body moves $! with log_all)',
+  ]);
+  assert.deepEqual(uncheckedProducers('while read -r x; do\n  sleep 1 &\ndone < <(find /a)\nwait "$!" || exit 1\n'), [
+    '3: done < <(find /a) (its loop\'s body moves $! with a process substitution or a background job)',
+  ]);
+  assert.deepEqual(uncheckedProducers('while read -r x; do y[$x]=1 & done < <(f)\nwait "$!" || exit 1\n'), [
+    '1: while read -r x; do y[$x]=1 & done < <(f) (its loop\'s body moves $! with a process substitution or a background job)',
+  ]);
+  // A command substitution or a redirection like 2>&1 in the body does not move $!.
+  assert.deepEqual(uncheckedProducers('while read -r x; do\n  y=$(date 2>&1)\ndone < <(find /a)\nwait "$!" || exit 1\n'), []);
 });
 
 test('shfmt -d finds nothing to change in any generated script', () => {

@@ -64,6 +64,11 @@ function definedFunctions(script: string): string[] {
   return [...script.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)\(\) \{/gm)].map((m) => m[1]!);
 }
 
+/** A call of the function NAME: the name as a word, not followed by "(" (its definition). */
+function callOf(name: string, flags: string): RegExp {
+  return new RegExp(`(^|[^A-Za-z0-9_-])${name}(?![A-Za-z0-9_(-])`, flags);
+}
+
 /** Functions SCRIPT defines and never calls (a call: the name as a word outside its definition and comments). */
 export function uncalledFunctions(script: string): string[] {
   const code = script
@@ -71,7 +76,7 @@ export function uncalledFunctions(script: string): string[] {
     .filter((line) => !/^\s*#/.test(line))
     .join('\n');
   return definedFunctions(script).filter((name) => {
-    const uses = code.match(new RegExp(`(^|[^A-Za-z0-9_-])${name}(?![A-Za-z0-9_(-])`, 'gm')) ?? [];
+    const uses = code.match(callOf(name, 'gm')) ?? [];
     return uses.length === 0;
   });
 }
@@ -174,7 +179,7 @@ function lastPidMover(body: string, moving: Set<string>): string | undefined {
     .filter((line) => !/^\s*#/.test(line))
     .join('\n');
   if (MOVES_LAST_PID.test(code)) return 'a process substitution or a background job';
-  return [...moving].find((name) => new RegExp(`(^|[^A-Za-z0-9_-])${name}(?![A-Za-z0-9_(-])`, 'm').test(code));
+  return [...moving].find((name) => callOf(name, 'm').test(code));
 }
 
 /** Functions SCRIPT defines whose call moves `$!`: they start a process substitution or a background job, or call one that does. */

@@ -85,6 +85,37 @@ test('a failed render leaves the digests as they were (all or nothing)', () => {
   assert.equal(readFileSync(join(out, HOST_DIGESTS_FILE), 'utf8'), before);
 });
 
+test('the digests file, written host by host, is the JSON of every folder and the run, however large', () => {
+  const out = join(scratchDir(), 'dist');
+  const names = Array.from({ length: 2000 }, (_, i) => `host-${String(i).padStart(4, '0')}`);
+  // Long digests make the file about 2 MB: written in several pieces.
+  const digestsOf = (round: string): Record<string, string> => Object.fromEntries(names.map((name, i) => [name, `${i % 2 === 0 ? 'even' : round}-${'d'.repeat(1000)}`]));
+  const run = { digest: 'run-1', stderr: 'warning: a text that is not ASCII, “quoted” …\n' };
+  syncDist(out, fleetOf(digestsOf('a'), []), false, run);
+  const first = readFileSync(join(out, HOST_DIGESTS_FILE), 'utf8');
+  assert.ok(Buffer.byteLength(first) > 2_000_000, `only ${Buffer.byteLength(first)} bytes: not several pieces`);
+  const parsed = JSON.parse(first) as { version: number; hosts: Record<string, { digest: string; files: unknown[] }>; run: unknown };
+  assert.equal(first, `${JSON.stringify(parsed)}\n`, 'not the bytes JSON.stringify writes');
+  assert.deepEqual(Object.keys(parsed.hosts), names);
+  assert.equal(parsed.hosts['host-0001']!.digest, digestsOf('a')['host-0001']);
+  assert.equal(parsed.hosts['host-0001']!.files.length, 2);
+  assert.deepEqual(parsed.run, run);
+  assert.deepEqual(unchangedDist(out, 'run-1'), { stderr: run.stderr, unchanged: 2 * names.length });
+
+  // Half the hosts changed: the others' entries are taken over as they were, in the same file.
+  const rendered: string[] = [];
+  syncDist(out, fleetOf(digestsOf('b'), rendered), false, { ...run, digest: 'run-2' });
+  assert.equal(rendered.length, names.length / 2);
+  const second = readFileSync(join(out, HOST_DIGESTS_FILE), 'utf8');
+  const again = JSON.parse(second) as typeof parsed;
+  assert.equal(second, `${JSON.stringify(again)}\n`);
+  assert.deepEqual(Object.keys(again.hosts).sort(), names);
+  assert.deepEqual(again.hosts['host-0000'], parsed.hosts['host-0000'], 'a host taken over must keep its entry');
+  assert.equal(again.hosts['host-0001']!.digest, digestsOf('b')['host-0001']);
+  assert.equal(unchangedDist(out, 'run-2')?.unchanged, 2 * names.length);
+  assert.equal(unchangedDist(out, 'run-1'), undefined);
+});
+
 test('a corrupt digests file only costs a render', () => {
   const out = join(scratchDir(), 'dist');
   syncDist(out, fleetOf({ alpha: 'a1' }, []), false);

@@ -7,6 +7,7 @@ import { plural } from '../format/plural';
 import { buildDistInBatches } from '../pipeline';
 import { readInventoryText } from '../inventory/load';
 import { inventoryDigest, kindlingCode } from '../render/render';
+import { collectAsItGrows } from '../write/collector';
 import { syncDist, unchangedDist } from '../write/write-dist';
 import { diagnosticsText, result, type CommandResult, type Finish } from './command';
 import { inventoryArgument, locateInventory, locateOut } from './locate';
@@ -33,8 +34,9 @@ export function runGenerate(options: GenerateOptions): CommandResult {
   }
   const { batches, warnings } = buildDistInBatches({ name: inventory, text }, code);
   const stderr = diagnosticsText(warnings);
-  // Rendered, compared and staged one host at a time: a large fleet's tree never sits in memory.
-  const summary = syncDist(out, batches, options.check === true, { digest, stderr });
+  // Rendered, compared and staged one host at a time: a large fleet's tree never sits in
+  // memory, nor, collected as the process grows, the garbage of rendering it.
+  const summary = syncDist(out, collectAsItGrows(batches), options.check === true, { digest, stderr });
   if (options.check) {
     if (summary.changes.length === 0) return result(`${out}/ is up to date (${plural(summary.unchanged, 'file')})\n`, { stderr });
     const lines = summary.changes.map((c) => `would ${c.kind === 'removed' ? 'remove' : 'write'}: ${out}/${c.path}\n`);

@@ -3,7 +3,7 @@
 // collection (1.1 to 4 times that size, its own choice): in a first generate of 10,000 hosts
 // the rendering's garbage filled it, and resident memory climbed from about 270 to 400 MiB
 // while the hosts were rendered, to a peak of 419-450 MiB. With a collection after each 32 MiB
-// of growth it stays at 234-287 MiB while they are rendered and peaks at 350-368 MiB, after
+// of growth it stays at 219-287 MiB while they are rendered and peaks at 345-368 MiB, after
 // three collections in all (bench/README.md, ninth session); 1,000 hosts have one, 100 hosts
 // none. A program cannot give Node a heap limit (that is read from its command line), and
 // `global.gc` exists only with --expose-gc: the flag is set from inside, for one new context,

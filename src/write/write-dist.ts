@@ -520,12 +520,13 @@ class HostDigests {
     if (sameRun && this.pending.length === 0 && this.reused === Object.keys(this.previous).length) return;
     const file = join(this.outDir, HOST_DIGESTS_FILE);
     const temp = join(this.outDir, `${TEMP_PREFIX}${process.pid}${HOST_DIGESTS_FILE}`);
-    const out = new DigestsFileWriter(temp, this.previousText);
+    let out: DigestsFileWriter | undefined;
     try {
+      out = new DigestsFileWriter(temp, this.previousText);
       out.add('{"version":2,"hosts":{');
       let first = true;
       const entry = (folder: string, value: HostDigestEntry): void => {
-        out.add(`${first ? '' : ','}${JSON.stringify(folder)}:${JSON.stringify(value)}`);
+        out!.add(`${first ? '' : ','}${JSON.stringify(folder)}:${JSON.stringify(value)}`);
         first = false;
       };
       for (const [folder, value] of Object.entries(this.next)) entry(folder, value);
@@ -541,7 +542,7 @@ class HostDigests {
       if (out.close()) renameSync(temp, file);
       else rmSync(temp, { force: true });
     } catch {
-      out.abandon();
+      out?.abandon();
       rmSync(temp, { force: true });
     }
   }

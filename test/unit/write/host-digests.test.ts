@@ -3,7 +3,7 @@
 // again when any of them changed; --check always renders and compares.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPlan } from '../../../src/pipeline';
 import { CODE_DIR, codeDigest, fleetBatchesByDigest, hostDigest, inventoryDigest, kindlingCode, renderHost, templatesDigest, TEMPLATES_DIR, type HostBatch, type RenderedFile } from '../../../src/render/render';
@@ -114,6 +114,21 @@ test('the digests file, written host by host, is the JSON of every folder and th
   assert.equal(again.hosts['host-0001']!.digest, digestsOf('b')['host-0001']);
   assert.equal(unchangedDist(out, 'run-2')?.unchanged, 2 * names.length);
   assert.equal(unchangedDist(out, 'run-1'), undefined);
+});
+
+test('a digests file that cannot be written only costs a render: the files are in place', () => {
+  const out = join(scratchDir(), 'dist');
+  syncDist(out, fleetOf({ alpha: 'a1' }, []), false);
+  // Its temporary name taken by a link into a folder that does not exist: it cannot be opened.
+  symlinkSync('/nonexistent-kindling-test/digests', join(out, `.kindling-tmp-${process.pid}${HOST_DIGESTS_FILE}`));
+  const rendered: string[] = [];
+  const changed = syncDist(out, fleetOf({ alpha: 'a2', beta: 'b1' }, rendered), false);
+  assert.deepEqual([changed.written, rendered], [4, ['alpha', 'beta']]);
+  assert.equal(readFileSync(join(out, 'beta', 'SHA256SUMS'), 'utf8'), 'beta b1\n');
+  assert.equal(existsSync(join(out, `.kindling-tmp-${process.pid}${HOST_DIGESTS_FILE}`)), false, 'the temporary name must be cleared');
+  rendered.length = 0;
+  syncDist(out, fleetOf({ alpha: 'a2', beta: 'b1' }, rendered), false);
+  assert.deepEqual(rendered, ['alpha', 'beta'], 'with the old digests, both hosts render again');
 });
 
 test('a corrupt digests file only costs a render', () => {

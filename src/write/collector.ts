@@ -53,12 +53,14 @@ export interface CollectionCount {
  * fleet never grows that much: it never pays for a collection.
  */
 export function* collectAsItGrows<T>(items: Iterable<T>, counted: CollectionCount = { collections: 0 }, growthBytes = COLLECT_AFTER_GROWTH_BYTES): Generator<T> {
-  const collect = fullCollection();
   let baseline = process.memoryUsage.rss();
   let sinceLook = 0;
   const collectIfGrown = (): void => {
     sinceLook = 0;
-    if (collect === null || process.memoryUsage.rss() - baseline < growthBytes) return;
+    if (process.memoryUsage.rss() - baseline < growthBytes) return;
+    // Had only when first needed: making the context it comes from costs about a millisecond.
+    const collect = fullCollection();
+    if (collect === null) return;
     collect();
     counted.collections += 1;
     baseline = process.memoryUsage.rss();

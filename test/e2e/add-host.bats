@@ -51,7 +51,7 @@ setup() {
 
 # The kindling command of the README, run in the administrator's clone.
 kindling() {
-  node "${REPO_ROOT}/build/cli.js" "$@"
+  "${REPO_ROOT}/build/cli.js" "$@"
 }
 
 # Commits everything the administrator changed: admin_commit MESSAGE

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, runCli } from '../support/cli';
 import { scratchDirFor } from '../support/scratch';
@@ -24,6 +24,22 @@ test('npm run build leaves build/cli.js executable, so a linked kindling runs by
   const run = spawnSync(cli, ['--version'], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stdout, `${PACKAGE.version}\n`);
+});
+
+test('run by its path, kindling starts node with one malloc arena (MALLOC_ARENA_MAX=1 on its #! line), whatever the caller set', (t) => {
+  // A preload (NODE_OPTIONS reaches the node that the #! line starts) reports the variable as
+  // node sees it: the arena count is read by glibc before any of kindling's code runs.
+  const preload = join(scratchDirFor(t), 'report-arenas.js');
+  writeFileSync(preload, "process.stderr.write(`MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX}\\n`);\n");
+  const run = spawnSync(join(REPO_ROOT, PACKAGE.bin.kindling!), ['--version'], {
+    encoding: 'utf8',
+    env: { ...process.env, MALLOC_ARENA_MAX: '8', NODE_OPTIONS: `--require ${preload}` },
+  });
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual([run.stdout, run.stderr], [`${PACKAGE.version}\n`, 'MALLOC_ARENA_MAX=1\n']);
+  // npm run generate runs it by its path too (node build/cli.js would skip the #! line).
+  const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  assert.match(scripts.generate!, /&& build\/cli\.js generate$/);
 });
 
 test('kindling --version and -V print the version of package.json', () => {

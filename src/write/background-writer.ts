@@ -116,7 +116,10 @@ export class BackgroundWriter {
    * the 8 MB README of 10,000 hosts, at the end of the run where the peak is).
    */
   private encode(job: WriterJob & { kind: 'write' }, text: string): void {
-    let contents = this.room(text.length);
+    // A file larger than a message buffer gets a buffer of its own, sized by its bytes at once:
+    // sized by its characters first, the 8 MB README of 10,000 hosts took two, at the end of
+    // the run where its peak was.
+    let contents = this.room(text.length > MESSAGE_BYTES ? Buffer.byteLength(text, 'utf8') : text.length);
     let { read, written } = utf8.encodeInto(text, contents.subarray(this.used));
     if (read < text.length) {
       contents = this.room(Buffer.byteLength(text, 'utf8'));

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BackgroundWriter } from '../../../src/write/background-writer';
+import { MESSAGE_BYTES } from '../../../src/write/writer-protocol';
 import { scratchDir } from '../support/cli';
 
 /** A writer thread whose first job makes a scratch folder, DIR. */
@@ -68,6 +69,24 @@ test('UTF-8 longer than a byte a character arrives whole, in files before, among
   for (let round = 0; round < 10; round += 1) {
     texts.forEach((text, i) => assert.deepEqual(readFileSync(join(dir, `f-${round}-${i}`)), Buffer.from(text, 'utf8'), `f-${round}-${i}`));
   }
+});
+
+test('a file longer than a message buffer, ASCII or not, gets a buffer of its own and arrives whole among small ones', () => {
+  const { dir, writer } = writerWithFolder();
+  // Longer than MESSAGE_BYTES in characters: sized by Buffer.byteLength before it is encoded.
+  const large = [`${'x'.repeat(MESSAGE_BYTES)}—end`, '—'.repeat(MESSAGE_BYTES + 1), `${'€'.repeat(200_000)}${'y'.repeat(MESSAGE_BYTES)}`, 'z'.repeat(MESSAGE_BYTES + 7)];
+  writer.write(join(dir, 'small-before'), 'small\n', 0o644);
+  large.forEach((text, i) => {
+    writer.write(join(dir, `large-${i}`), text, 0o644);
+    writer.write(join(dir, `small-${i}`), `after ${i} — ü\n`, 0o644);
+  });
+  writer.finish();
+  writer.close();
+  assert.deepEqual(readFileSync(join(dir, 'small-before'), 'utf8'), 'small\n');
+  large.forEach((text, i) => {
+    assert.deepEqual(readFileSync(join(dir, `large-${i}`)), Buffer.from(text, 'utf8'), `large-${i}`);
+    assert.equal(readFileSync(join(dir, `small-${i}`), 'utf8'), `after ${i} — ü\n`);
+  });
 });
 
 test("a folder's SHA256SUMS is made from the bytes written with sumAs since the last one, sorted by name", () => {

@@ -24,7 +24,7 @@ setup_file() {
   local dir="${BATS_FILE_TMPDIR}/reviewer"
   mkdir -p "${dir}"
   # Step 1: kindling init, and the reviewer's own signing key as the allowed signer.
-  node "${REPO_ROOT}/build/cli.js" init "${dir}/inventory.yaml" >/dev/null
+  "${REPO_ROOT}/build/cli.js" init "${dir}/inventory.yaml" >/dev/null
   ssh-keygen -q -t ed25519 -N '' -C reviewer -f "${dir}/kindling-sign"
   node -e '
     const fs = require("fs");
@@ -69,7 +69,7 @@ setup() {
     run fleet_exec "${host}" sh -c 'cat /var/lib/kindling/home/kb-*/.ssh/authorized_keys 2>/dev/null | grep -c "no sshPublicKey"'
     assert_output 0
   done
-  run node "${REPO_ROOT}/build/cli.js" validate -i "${E2E_WORK}/inventory.yaml"
+  run "${REPO_ROOT}/build/cli.js" validate -i "${E2E_WORK}/inventory.yaml"
   assert_success
   refute_output --partial 'missing'
   refute_output --partial 'fleet.signing'

@@ -170,8 +170,9 @@ class Stager {
   /**
    * Each staged file's stamp as written (renaming keeps it), generate keeps them for next time:
    * written on this thread, an object; by the writer thread, its index in that thread's numbers
-   * (size, mtimeMs and mode a file, in the order posted). An object a file was 16 MiB at the end
-   * of a first generate of 10,000 hosts, where its peak is (bench/README.md, tenth session).
+   * (size, mtimeMs and mode a file, in the order posted). An object a file took 9-13 MiB more
+   * heap at the end of a first generate of 10,000 hosts, where its peak is (bench/README.md,
+   * tenth session).
    */
   private readonly stamps = new Map<string, WrittenStamp | number>();
   private postedStamps: Float64Array = new Float64Array(0);

@@ -6,7 +6,7 @@
 // written are they renamed into place.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { InputError } from '../errors';
+import { InputError, InternalError } from '../errors';
 import type { HostBatch, RenderedFile } from '../render/render';
 import { BackgroundWriter } from './background-writer';
 import { writeStagedFile, type WrittenStamp } from './staged-file';
@@ -258,16 +258,11 @@ class Stager {
   finishWrites(): void {
     if (this.writer === undefined) return;
     const triples = this.writer.finish();
-    const base = this.postedStamps.length;
-    if (base === 0) {
-      this.postedStamps = triples;
-    } else {
-      const all = new Float64Array(base + triples.length);
-      all.set(this.postedStamps);
-      all.set(triples, base);
-      this.postedStamps = all;
-    }
-    this.postedInOrder.forEach((path, i) => this.stamps.set(path, base + 3 * i));
+    // Once, before the commit (syncDist): a second call would leave the first one's indices
+    // pointing into the second one's numbers.
+    if (this.postedStamps.length > 0) throw new InternalError('the writer thread\'s stamps were already taken');
+    this.postedStamps = triples;
+    this.postedInOrder.forEach((path, i) => this.stamps.set(path, 3 * i));
     this.postedInOrder.length = 0;
   }
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { REPO_ROOT, runCli } from '../support/cli';
 import { scratchDirFor } from '../support/scratch';
 
-const PACKAGE = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string> };
+const PACKAGE = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string>; scripts: Record<string, string> };
 
 test('npm run build leaves build/cli.js executable, so a linked kindling runs by itself', (t) => {
   // The build runs in a copy (sources linked, package.json and tsconfig copied), so that the
@@ -38,8 +38,7 @@ test('run by its path, kindling starts node with one malloc arena (MALLOC_ARENA_
   assert.equal(run.status, 0, run.stderr);
   assert.deepEqual([run.stdout, run.stderr], [`${PACKAGE.version}\n`, 'MALLOC_ARENA_MAX=1\n']);
   // npm run generate runs it by its path too (node build/cli.js would skip the #! line).
-  const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-  assert.match(scripts.generate!, /&& build\/cli\.js generate$/);
+  assert.match(PACKAGE.scripts.generate!, /&& build\/cli\.js generate$/);
 });
 
 test('kindling --version and -V print the version of package.json', () => {

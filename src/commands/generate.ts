@@ -33,10 +33,13 @@ export function runGenerate(options: GenerateOptions): CommandResult {
     if (same) return result(`${out}/: 0 written, ${same.unchanged} unchanged, 0 removed\n`, { stderr: same.stderr });
   }
   const { batches, warnings } = buildDistInBatches({ name: inventory, text }, code);
-  const stderr = diagnosticsText(warnings);
+  // Made once the hosts are rendered: the warnings of 10,000 hosts are 8 MB of text.
+  let warningsText: string | undefined;
+  const stderrText = (): string => (warningsText ??= diagnosticsText(warnings));
   // Rendered, compared and staged one host at a time: a large fleet's tree never sits in
   // memory, nor, collected as the process grows, the garbage of rendering it.
-  const summary = syncDist(out, collectAsItGrows(batches), options.check === true, { digest, stderr });
+  const summary = syncDist(out, collectAsItGrows(batches), options.check === true, () => ({ digest, stderr: stderrText() }));
+  const stderr = stderrText();
   if (options.check) {
     if (summary.changes.length === 0) return result(`${out}/ is up to date (${plural(summary.unchanged, 'file')})\n`, { stderr });
     const lines = summary.changes.map((c) => `would ${c.kind === 'removed' ? 'remove' : 'write'}: ${out}/${c.path}\n`);

@@ -165,16 +165,22 @@ class Stager {
   /** Top folder → its staging folder, or undefined when it exists and files are staged one by one. */
   private readonly stagedFolders = new Map<string, string | undefined>();
   private readonly madeFolders = new Set<string>();
-  /** Paths of the files handed to the writer thread, in order: its stamps come back in this order. */
-  private readonly postedInOrder: string[] = [];
+  /**
+   * What was handed to the writer thread, in order: its stamps come back in this order. A new
+   * folder is one entry (its files' names, then SHA256SUMS), a single file its path.
+   */
+  private readonly postedInOrder: (string | { folder: string; names: readonly string[] })[] = [];
   /**
    * Each staged file's stamp as written (renaming keeps it), generate keeps them for next time:
    * written on this thread, an object; by the writer thread, its index in that thread's numbers
-   * (size, mtimeMs and mode a file, in the order posted). An object a file took 9-13 MiB more
-   * heap at the end of a first generate of 10,000 hosts, where its peak is (bench/README.md,
-   * tenth session).
+   * (size, mtimeMs and mode a file, in the order posted). A new folder's files are found by
+   * their folder (newFolderStamps): a first generate of 10,000 hosts stages 10,000 folders, and
+   * an object a file, then an entry a file, were 9-13 MiB, then 7 MiB, more heap at its end,
+   * where its peak is (bench/README.md, tenth and eleventh sessions).
    */
   private readonly stamps = new Map<string, WrittenStamp | number>();
+  /** A new folder → the index of its first file's stamp, and its files' names in the order written. */
+  private readonly newFolderStamps = new Map<string, { first: number; names: readonly string[] }>();
   private postedStamps: Float64Array = new Float64Array(0);
   /** The names in OUT_DIR before anything was staged. */
   private namesInOutDir: Set<string> | undefined;
@@ -198,24 +204,25 @@ class Stager {
   /**
    * Stages FILES, the files of FOLDER (new: stagesWhole), and their SHA256SUMS, on the writer
    * thread: it takes the digests from the bytes as it writes them, so the main thread neither
-   * hashes nor encodes a file twice. Returns the paths staged, SHA256SUMS last.
+   * hashes nor encodes a file twice. NAMES: each file's name in FOLDER, in the order of FILES.
+   * Returns the names staged, SHA256SUMS last.
    */
-  stageNewFolder(folder: string, files: RenderedFile[]): string[] {
-    for (const file of files) this.post(file.path, (writer, temp) => writer.write(temp, file.content, file.mode, file.path.slice(folder.length + 1)));
-    const sums = `${folder}/${SHA256SUMS}`;
-    this.post(sums, (writer, temp) => writer.writeSums(temp, 0o644));
-    return [...files.map((f) => f.path), sums];
+  stageNewFolder(folder: string, files: RenderedFile[], names: readonly string[]): string[] {
+    const writer = this.backgroundWriter();
+    files.forEach((file, i) => writer.write(this.tempPath(file.path), file.content, file.mode, names[i]));
+    writer.writeSums(this.tempPath(`${folder}/${SHA256SUMS}`), 0o644);
+    const staged = [...names, SHA256SUMS];
+    this.postedInOrder.push({ folder, names: staged });
+    return staged;
   }
 
   stage(file: RenderedFile): void {
-    if (this.background) this.post(file.path, (writer, temp) => writer.write(temp, file.content, file.mode));
-    else this.stamps.set(file.path, writeStagedFile(this.tempPath(file.path), file.content, file.mode));
-  }
-
-  /** Hands the file at PATH to the writer thread (WRITE) and notes it: its stamp comes back in this order. */
-  private post(path: string, write: (writer: BackgroundWriter, temp: string) => void): void {
-    write(this.backgroundWriter(), this.tempPath(path));
-    this.postedInOrder.push(path);
+    if (this.background) {
+      this.backgroundWriter().write(this.tempPath(file.path), file.content, file.mode);
+      this.postedInOrder.push(file.path);
+    } else {
+      this.stamps.set(file.path, writeStagedFile(this.tempPath(file.path), file.content, file.mode));
+    }
   }
 
   /** The staging folder of TOP, made at its first file; undefined when TOP exists (its files are staged one by one). */
@@ -262,13 +269,29 @@ class Stager {
     // pointing into the second one's numbers.
     if (this.postedStamps.length > 0) throw new InternalError('the writer thread\'s stamps were already taken');
     this.postedStamps = triples;
-    this.postedInOrder.forEach((path, i) => this.stamps.set(path, 3 * i));
+    let index = 0;
+    for (const posted of this.postedInOrder) {
+      if (typeof posted === 'string') {
+        this.stamps.set(posted, 3 * index);
+        index += 1;
+      } else {
+        this.newFolderStamps.set(posted.folder, { first: 3 * index, names: posted.names });
+        index += posted.names.length;
+      }
+    }
     this.postedInOrder.length = 0;
   }
 
   /** The stamp of the file staged for PATH as it was written (after finishWrites), if it was. */
   stampOf(path: string): WrittenStamp | undefined {
-    const stamp = this.stamps.get(path);
+    let stamp = this.stamps.get(path);
+    if (stamp === undefined) {
+      const slash = path.indexOf('/');
+      const folder = slash > 0 ? this.newFolderStamps.get(path.slice(0, slash)) : undefined;
+      const at = folder?.names.indexOf(path.slice(slash + 1)) ?? -1;
+      if (at === -1) return undefined;
+      stamp = folder!.first + 3 * at;
+    }
     if (typeof stamp !== 'number') return stamp;
     const numbers = this.postedStamps;
     return { size: numbers[stamp]!, mtimeMs: numbers[stamp + 1]!, mode: numbers[stamp + 2]! };
@@ -342,18 +365,23 @@ export type ChangedPath = Pick<FileChange, 'path' | 'kind'>;
  * A host's folder (a HostBatch) whose digest and files on disk are those the last generate
  * left (see HostDigests) is not rendered at all, unless CHECK: --check always renders and
  * compares every file. The write stays all-or-nothing: changed files are staged as their
- * batch passes and renamed into place only after the last batch. Returns the changes, sorted by path.
+ * batch passes and renamed into place only after the last batch. Returns the changes, sorted
+ * by path: with CHECK every one, else the removals only.
  */
 export function syncDist(
   outDir: string,
   batches: Iterable<HostBatch | RenderedFile[]>,
   check: boolean,
-  run?: RunStamp,
+  run?: RunStamp | (() => RunStamp),
 ): WriteSummary & { changes: ChangedPath[]; skippedFolders: number } {
+  // Only a check lists what it would add or change: generate names only the files it removes,
+  // and a first generate of 10,000 hosts kept 140,000 paths (12 MiB) to name none of them.
+
   const comparer = new DistComparer(outDir);
   const stager = new Stager(outDir, true);
   const digests = new HostDigests(outDir, run);
   const changes: ChangedPath[] = [];
+  const sameNames = new Map<string, string>();
   let written = 0;
   let skippedFolders = 0;
   try {
@@ -371,26 +399,27 @@ export function syncDist(
         if (!check && item.renderWithoutSums !== undefined && stager.stagesWhole(item.folder)) {
           // A new host folder: every file is added, nothing to compare.
           const files = item.renderWithoutSums();
-          let paths: string[];
+          let names: string[];
           try {
-            paths = stager.stageNewFolder(item.folder, files);
+            names = stager.stageNewFolder(item.folder, files, files.map((f) => fileName(sameNames, item.folder, f.path)));
           } catch (error) {
             throw writeFailure(outDir, error);
           }
-          for (const path of paths) changes.push({ path, kind: 'added' });
-          written += paths.length;
-          digests.rendered(item.folder, item.digest, paths);
+          written += names.length;
+          digests.rendered(item.folder, item.digest, names);
           continue;
         }
         batch = item.render();
-        digests.rendered(item.folder, item.digest, batch.map((f) => f.path));
+        digests.rendered(item.folder, item.digest, batch.map((f) => fileName(sameNames, item.folder, f.path)));
       }
       for (const file of batch) {
         const change = comparer.compare(file);
         if (!change) continue;
-        changes.push({ path: change.path, kind: change.kind });
         written += 1;
-        if (check) continue;
+        if (check) {
+          changes.push({ path: change.path, kind: change.kind });
+          continue;
+        }
         try {
           stager.stage(file);
         } catch (error) {
@@ -416,6 +445,19 @@ export function syncDist(
   changes.push(...removals.changes.map(({ path, kind }) => ({ path, kind })));
   changes.sort(byPath);
   return { changes, written: check ? 0 : written, unchanged: comparer.unchanged, removed: removals.changes.length, skippedFolders };
+}
+
+/**
+ * The name of the file at PATH in FOLDER ('' for the top folder), one string for each name:
+ * every host folder has the same dozen names, and a copy each was 140,000 strings (2 MiB) kept
+ * to the end of a first generate of 10,000 hosts, where its peak is (bench/README.md,
+ * eleventh session).
+ */
+function fileName(sameNames: Map<string, string>, folder: string, path: string): string {
+  const name = folder === '' ? path : path.slice(folder.length + 1);
+  let same = sameNames.get(name);
+  if (same === undefined) sameNames.set(name, (same = name));
+  return same;
 }
 
 /** Where generate keeps each host folder's digest; a cache: without it every host is rendered. */
@@ -470,7 +512,7 @@ class HostDigests {
 
   constructor(
     private readonly outDir: string,
-    private readonly run?: RunStamp,
+    private readonly run?: RunStamp | (() => RunStamp),
   ) {
     try {
       this.previousText = readFileSync(join(outDir, HOST_DIGESTS_FILE), 'utf8');
@@ -513,10 +555,10 @@ class HostDigests {
     return entry.files.map(([name]) => name);
   }
 
-  /** FOLDER was rendered from DIGEST into the files at PATHS: stamped after the write, in save(). */
-  rendered(folder: string, digest: string, paths: string[]): void {
+  /** FOLDER was rendered from DIGEST into the files NAMES: stamped after the write, in save(). */
+  rendered(folder: string, digest: string, names: string[]): void {
     this.used = true;
-    this.pending.push({ folder, digest, names: paths.map((path) => (folder === '' ? path : path.slice(folder.length + 1))) });
+    this.pending.push({ folder, digest, names });
   }
 
   /**
@@ -530,7 +572,10 @@ class HostDigests {
   save(stampOf: (path: string) => WrittenStamp | undefined = () => undefined): void {
     if (!this.used) return; // batches without digests (tests, callers of their own): no cache
     // Nothing rendered and every folder taken over as it was: the file would be written the same.
-    const sameRun = this.run?.digest === this.previousRun?.digest && this.run?.stderr === this.previousRun?.stderr;
+    // Asked for only now: a fleet's warnings can be megabytes of text (8 MB for the 10,000 hosts
+    // of bench/), better not held while every host is rendered.
+    const run = typeof this.run === 'function' ? this.run() : this.run;
+    const sameRun = run?.digest === this.previousRun?.digest && run?.stderr === this.previousRun?.stderr;
     if (sameRun && this.pending.length === 0 && this.reused === Object.keys(this.previous).length) return;
     const file = join(this.outDir, HOST_DIGESTS_FILE);
     const temp = join(this.outDir, `${TEMP_PREFIX}${process.pid}${HOST_DIGESTS_FILE}`);
@@ -551,7 +596,7 @@ class HostDigests {
         if (value === undefined) stampedAll = false;
         else entry(folder, value);
       }
-      out.add(stampedAll && this.run !== undefined ? `},"run":${JSON.stringify(this.run)}}\n` : '}}\n');
+      out.add(stampedAll && run !== undefined ? `},"run":${JSON.stringify(run)}}\n` : '}}\n');
       // Nothing rendered, nothing to stamp: the file stays as it is.
       if (out.close()) renameSync(temp, file);
       else rmSync(temp, { force: true });

@@ -59,6 +59,18 @@ test('check mode lists the changes and removals, sorted, and writes nothing', ()
   assert.deepEqual(snapshotTree(out), before);
 });
 
+test('a write lists only the files it removes, and counts the ones it adds or changes', () => {
+  const out = join(scratchDir(), 'dist');
+  syncDist(out, batches([host('alpha', 'a'), host('omega', 'o')]), false);
+  const summary = syncDist(out, batches([host('beta', 'b'), host('alpha', 'changed')]), false);
+  assert.deepEqual(
+    summary.changes.map((c) => `${c.kind} ${c.path}`),
+    ['removed omega/SHA256SUMS', 'removed omega/blaze'],
+  );
+  assert.deepEqual([summary.written, summary.unchanged, summary.removed], [4, 0, 2]);
+  assert.equal(snapshotTree(out).get('alpha/blaze')?.content, '#!/usr/bin/env bash\n# changed\n');
+});
+
 test('a file the writer thread cannot write, after others were staged, leaves the folder exactly as it was', () => {
   const out = join(scratchDir(), 'dist');
   syncDist(out, batches([host('alpha', 'old')]), false);

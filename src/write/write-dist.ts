@@ -596,7 +596,15 @@ class HostDigests {
         if (value === undefined) stampedAll = false;
         else entry(folder, value);
       }
-      out.add(stampedAll && run !== undefined ? `},"run":${JSON.stringify(run)}}\n` : '}}\n');
+      if (stampedAll && run !== undefined) {
+        // JSON.stringify(run), its warnings' text escaped a slice at a time: whole, the 8 MB of
+        // warnings of 10,000 hosts were copied twice more at the end of the run, where its peak is.
+        out.add(`},"run":{"digest":${JSON.stringify(run.digest)},"stderr":`);
+        out.addJsonString(run.stderr);
+        out.add('}}\n');
+      } else {
+        out.add('}}\n');
+      }
       // Nothing rendered, nothing to stamp: the file stays as it is.
       if (out.close()) renameSync(temp, file);
       else rmSync(temp, { force: true });
@@ -636,6 +644,10 @@ class HostDigests {
   }
 }
 
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
 /**
  * Writes a text piece by piece into a new file, a megabyte at a time, and says at the end
  * whether it differs from PREVIOUS (the file's text as it was): one compare as it goes,
@@ -661,6 +673,22 @@ class DigestsFileWriter {
     this.pieces.push(piece);
     this.length += piece.length;
     if (this.length >= 1 << 20) this.flush();
+  }
+
+  /** Adds TEXT as a JSON string, the same bytes as JSON.stringify(TEXT), escaped a slice at a time. */
+  addJsonString(text: string): void {
+    const slice = 1 << 16;
+    let piece = '"';
+    for (let start = 0; start < text.length; ) {
+      let end = Math.min(start + slice, text.length);
+      // A surrogate pair is escaped as one character: never cut between its halves.
+      if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end += 1;
+      piece += JSON.stringify(text.slice(start, end)).slice(1, -1);
+      this.add(piece);
+      piece = '';
+      start = end;
+    }
+    this.add(`${piece}"`);
   }
 
   /** Closes the file; true when its text differs from PREVIOUS. */

@@ -116,6 +116,18 @@ test('the digests file, written host by host, is the JSON of every folder and th
   assert.equal(unchangedDist(out, 'run-1'), undefined);
 });
 
+test("the run's warnings, however long, are stored as JSON.stringify stores them", () => {
+  const out = join(scratchDir(), 'dist');
+  // Escaped a slice of 65,536 characters at a time: a surrogate pair across a slice's end, a
+  // quote, a backslash, control characters and a lone surrogate must come out as one stringify.
+  const stderr = `${'a'.repeat(65_535)}😀"\\\t\u0001${'é\n'.repeat(70_000)}\ud800x${'b'.repeat(65_530)}\ud83d`;
+  const run = { digest: 'run-long', stderr };
+  syncDist(out, fleetOf({ alpha: 'a1' }, []), false, run);
+  const text = readFileSync(join(out, HOST_DIGESTS_FILE), 'utf8');
+  assert.ok(text.endsWith(`,"run":${JSON.stringify(run)}}\n`), 'the run is not the bytes JSON.stringify writes');
+  assert.deepEqual(unchangedDist(out, 'run-long'), { stderr, unchanged: 2 });
+});
+
 test('a digests file that cannot be written only costs a render: the files are in place', () => {
   const out = join(scratchDir(), 'dist');
   syncDist(out, fleetOf({ alpha: 'a1' }, []), false);

@@ -1,6 +1,6 @@
 // The rows of dist/README.md: the seed's Appendix tables (Backup Layout, Scheduling,
 // Offered services, Backup Location Capacity, Log Files, Data Retention) recomputed from
-// the plan, so that templates/fleet/README.md.ejs only prints them. Pure: same plan, same rows.
+// the plan, so that templates/fleet/README.md/ only prints them. Pure: same plan, same rows.
 import { formatBytes } from '../format/bytes';
 import type { CapacityEstimate } from '../inventory/capacity';
 import type { FleetPlan, HostPaths, HostPlan } from '../plan/model';

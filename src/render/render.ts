@@ -23,6 +23,16 @@ export interface RenderedFile {
   content: string;
 }
 
+/**
+ * A file rendered a section at a time, as its SECTIONS are read: its content is them joined,
+ * never made as one string (the fleet README of 10,000 hosts is 8 MB). Read them once.
+ */
+export interface SectionedFile {
+  path: string;
+  mode: number;
+  sections: Iterable<string>;
+}
+
 /** Where the EJS templates live: the package's templates/, found upwards from this file
  * (build/render/ when installed, build-test/src/render/ under the unit tests). */
 export const TEMPLATES_DIR = findTemplatesDir(__dirname);
@@ -226,6 +236,8 @@ export interface HostBatch {
   render: () => RenderedFile[];
   /** A host folder's files but SHA256SUMS (renderHostFiles); undefined for the fleet files. */
   renderWithoutSums?: () => RenderedFile[];
+  /** The fleet files as render() gives them, but a file of several sections as a SectionedFile; undefined for a host folder. */
+  renderInSections?: () => (RenderedFile | SectionedFile)[];
 }
 
 /** Renders every file of one host's folder, SHA256SUMS last. */
@@ -265,26 +277,55 @@ function refuseShellEscape(): string {
   throw new InternalError('a fleet template used <%= (shell quoting); use <%- with h.cell or h.text');
 }
 
-let fleetTemplates: { name: string; render: ejs.TemplateFunction }[] | undefined;
+/** A fleet file: dist/<name> from templates/fleet/<name>.ejs, or from the sections in templates/fleet/<name>/, joined in name order. */
+interface FleetTemplate {
+  name: string;
+  sections: ejs.TemplateFunction[];
+}
 
-/** Fleet-wide files, dist/<name> from templates/fleet/<name>.ejs, rendered once per fleet. */
+let fleetTemplates: FleetTemplate[] | undefined;
+
+function loadFleetTemplates(): FleetTemplate[] {
+  const dir = join(TEMPLATES_DIR, 'fleet');
+  const compile = (file: string): ejs.TemplateFunction => compileTemplate(file, ['fleet', 'doc', 'h'], refuseShellEscape);
+  const ejsFiles = (folder: string): string[] => readdirSync(folder).filter((f) => f.endsWith('.ejs')).sort();
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => (entry.isDirectory() ? entry.name !== 'partials' : entry.name.endsWith('.ejs')))
+    .map((entry) =>
+      entry.isDirectory()
+        ? { name: entry.name, sections: ejsFiles(join(dir, entry.name)).map((f) => compile(join(dir, entry.name, f))) }
+        : { name: entry.name.slice(0, -'.ejs'.length), sections: [compile(join(dir, entry.name))] },
+    )
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/** Fleet-wide files (FleetTemplate), rendered once per fleet. */
 export function renderFleetFiles(fleet: FleetPlan): RenderedFile[] {
   return renderFleetDocument(fleet, fleetDocument(fleet), fleetCapacities(fleet));
 }
 
 /** The fleet files of FLEET from its DOC and its hosts' CAPACITIES (the chart's input). */
 function renderFleetDocument(fleet: FleetSettings, doc: FleetDocument, capacities: ReadonlyMap<string, CapacityEstimate>): RenderedFile[] {
-  const dir = join(TEMPLATES_DIR, 'fleet');
-  fleetTemplates ??= readdirSync(dir)
-    .filter((f) => f.endsWith('.ejs'))
-    .sort()
-    .map((f) => ({ name: f.slice(0, -'.ejs'.length), render: compileTemplate(join(dir, f), ['fleet', 'doc', 'h'], refuseShellEscape) }));
-  const files = fleetTemplates.map((template) => {
+  return renderFleetDocumentInSections(fleet, doc, capacities).map((file) => ('content' in file ? file : { path: file.path, mode: file.mode, content: [...file.sections].join('') }));
+}
+
+/** Like renderFleetDocument, but a file of several sections is a SectionedFile: each section rendered as it is read. */
+function renderFleetDocumentInSections(fleet: FleetSettings, doc: FleetDocument, capacities: ReadonlyMap<string, CapacityEstimate>): (RenderedFile | SectionedFile)[] {
+  fleetTemplates ??= loadFleetTemplates();
+  const data = { fleet, doc, h: fleetTemplateHelpers };
+  const renderSection = (template: FleetTemplate, section: ejs.TemplateFunction): string => {
     try {
-      return { path: template.name, mode: 0o644, content: template.render({ fleet, doc, h: fleetTemplateHelpers }) };
+      return section(data);
     } catch (error) {
       throw new InternalError(`fleet template ${template.name} failed: ${(error as Error).message}`, { cause: error });
     }
+  };
+  const files = fleetTemplates.map((template): RenderedFile | SectionedFile => {
+    if (template.sections.length === 1) return { path: template.name, mode: 0o644, content: renderSection(template, template.sections[0]!) };
+    function* sections(): Generator<string> {
+      for (const section of template.sections) yield renderSection(template, section);
+    }
+    return { path: template.name, mode: 0o644, sections: sections() };
   });
   return [...files, ...capacityForecastFiles(capacities)];
 }
@@ -317,7 +358,12 @@ export function* fleetBatchesByDigest(fleet: FleetPlan | FleetPlanner, code: str
     rows.add(host);
     yield { folder: host.name, digest, render: () => renderHost(host, settings), renderWithoutSums: () => renderHostFiles(host, settings) };
   }
-  yield { folder: '', digest: fleetHash.digest('hex'), render: () => renderFleetDocument(settings, rows.document(settings, planner.capacities), planner.capacities) };
+  yield {
+    folder: '',
+    digest: fleetHash.digest('hex'),
+    render: () => renderFleetDocument(settings, rows.document(settings, planner.capacities), planner.capacities),
+    renderInSections: () => renderFleetDocumentInSections(settings, rows.document(settings, planner.capacities), planner.capacities),
+  };
 }
 
 /** A planned fleet as a planner: its plans are made already. */

@@ -4,7 +4,7 @@
 // posts jobs and, before committing, waits for all of them (Atomics.wait on a shared counter).
 import { join } from 'node:path';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { MESSAGE_BYTES, SLOT, type WriterJob, type WriterMessage, type WriterReply, type WriterThreadData } from './writer-protocol';
+import { MESSAGE_BYTES, SLOT, type FilePart, type WriterJob, type WriterMessage, type WriterReply, type WriterThreadData } from './writer-protocol';
 
 const utf8 = new TextEncoder();
 
@@ -70,6 +70,21 @@ export class BackgroundWriter {
   /** SUM_AS: record the digest of its bytes under this name for the next writeSums. */
   write(path: string, content: string, mode: number, sumAs?: string): void {
     this.post({ kind: 'write', path, start: 0, end: 0, mode, sumAs }, content);
+  }
+
+  /**
+   * Writes at PATH the PARTS, one after the other, each encoded as it comes and let go: the
+   * file is never held whole, not even as bytes. Its one stamp is taken after the last part.
+   */
+  writeInParts(path: string, parts: Iterable<string>, mode: number): void {
+    let part: FilePart = 'first';
+    for (const content of parts) {
+      this.post({ kind: 'write', path, start: 0, end: 0, mode, part }, content);
+      part = 'middle';
+    }
+    // Stamped by an empty last part (one job more, no part held back to know it is the last);
+    // a file of no parts is made, empty, by a plain write.
+    this.post({ kind: 'write', path, start: 0, end: 0, mode, ...(part === 'first' ? {} : { part: 'last' as const }) }, '');
   }
 
   /** Writes at PATH the SHA256SUMS of the files written with sumAs since the last writeSums. */

@@ -1,7 +1,7 @@
 // The one file comparison, used by `generate` (rendered files against the output folder) and
 // by `diff` (against the output folder, or one rendering against another): a file is new,
 // removed, changed in content, changed in mode only, or unchanged.
-import type { RenderedFile } from '../render/render';
+import type { RenderedFile, SectionedFile } from '../render/render';
 
 export type ChangeKind = 'added' | 'modified' | 'removed' | 'mode';
 
@@ -26,6 +26,25 @@ export function compareFile(path: string, before: FileState | undefined, after: 
   if (before.content !== after.content) return { path, kind: 'modified', before: before.content, after: after.content };
   if (before.mode !== after.mode) return { path, kind: 'mode', before: before.content, after: after.content };
   return undefined;
+}
+
+/**
+ * The kind of change the file AFTER, rendered in sections, makes to BEFORE (undefined when
+ * none), and its sections to write: AFTER's own, still unread, when BEFORE is absent; else
+ * read once, each compared where it falls in BEFORE, and kept only when KEEP (to be written).
+ */
+export function compareSections(before: FileState | undefined, after: SectionedFile, keep: boolean): { kind: ChangeKind | undefined; sections: Iterable<string> } {
+  if (!before) return { kind: 'added', sections: after.sections };
+  const kept: string[] = [];
+  let offset = 0;
+  let same = true;
+  for (const section of after.sections) {
+    if (same && before.content.startsWith(section, offset)) offset += section.length;
+    else same = false;
+    if (keep) kept.push(section);
+  }
+  if (!same || offset !== before.content.length) return { kind: 'modified', sections: kept };
+  return { kind: before.mode !== after.mode ? 'mode' : undefined, sections: kept };
 }
 
 /** File changes from the BEFORE rendering to the AFTER rendering, in path order. */

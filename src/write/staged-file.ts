@@ -8,9 +8,12 @@ export interface WrittenStamp {
   mode: number;
 }
 
-/** Writes DATA at PATH with MODE, whatever the umask; returns the file's stamp as written. */
-export function writeStagedFile(path: string, data: string | Uint8Array, mode: number): WrittenStamp {
-  const fd = openSync(path, 'w', mode);
+/**
+ * Writes DATA at PATH with MODE, whatever the umask (APPEND: after what PATH holds, a file
+ * written in parts); returns the file's stamp as written.
+ */
+export function writeStagedFile(path: string, data: string | Uint8Array, mode: number, append = false): WrittenStamp {
+  const fd = openSync(path, append ? 'a' : 'w', mode);
   try {
     writeFileSync(fd, data);
     // Taken here, where the file is open, instead of a stat by name once it is in place.

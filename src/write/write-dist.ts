@@ -7,10 +7,10 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError, InternalError } from '../errors';
-import type { HostBatch, RenderedFile } from '../render/render';
+import type { HostBatch, RenderedFile, SectionedFile } from '../render/render';
 import { BackgroundWriter } from './background-writer';
 import { writeStagedFile, type WrittenStamp } from './staged-file';
-import { compareFile, type FileChange } from './compare';
+import { compareFile, compareSections, type ChangeKind, type FileChange } from './compare';
 import { SHA256SUMS } from '../render/sha256-sums';
 
 export interface DistChangeSet {
@@ -63,17 +63,28 @@ class DistComparer {
 
   /** The change FILE makes (with the content on disk as `before`), or undefined when none. */
   compare(file: RenderedFile): FileChange | undefined {
-    const slash = file.path.indexOf('/');
-    if (slash > 0) {
-      const folder = file.path.slice(0, slash);
-      const set = this.expectedByFolder.get(folder) ?? new Set<string>();
-      set.add(file.path.slice(slash + 1));
-      this.expectedByFolder.set(folder, set);
-    }
-    const existing = this.isPresent(file.path) ? readIfFile(join(this.outDir, file.path)) : undefined;
-    const change = compareFile(file.path, existing, file);
+    const change = compareFile(file.path, this.expect(file.path), file);
     if (!change) this.unchanged += 1;
     return change;
+  }
+
+  /** compareSections for FILE, with the file on disk. */
+  compareSections(file: SectionedFile, keep: boolean): { kind: ChangeKind | undefined; sections: Iterable<string> } {
+    const compared = compareSections(this.expect(file.path), file, keep);
+    if (compared.kind === undefined) this.unchanged += 1;
+    return compared;
+  }
+
+  /** Notes that PATH is rendered (so not removed); returns the file there now, if any. */
+  private expect(path: string): { content: string; mode: number } | undefined {
+    const slash = path.indexOf('/');
+    if (slash > 0) {
+      const folder = path.slice(0, slash);
+      const set = this.expectedByFolder.get(folder) ?? new Set<string>();
+      set.add(path.slice(slash + 1));
+      this.expectedByFolder.set(folder, set);
+    }
+    return this.isPresent(path) ? readIfFile(join(this.outDir, path)) : undefined;
   }
 
   /** FOLDER's files NAMES, not rendered because nothing of them changed: expected and unchanged. */
@@ -214,6 +225,12 @@ class Stager {
     const staged = [...names, SHA256SUMS];
     this.postedInOrder.push({ folder, names: staged });
     return staged;
+  }
+
+  /** Stages the file at PATH, of SECTIONS, a section at a time on the writer thread (see SectionedFile). */
+  stageSections(path: string, mode: number, sections: Iterable<string>): void {
+    this.backgroundWriter().writeInParts(this.tempPath(path), sections, mode);
+    this.postedInOrder.push(path);
   }
 
   stage(file: RenderedFile): void {
@@ -386,7 +403,7 @@ export function syncDist(
   let skippedFolders = 0;
   try {
     for (const item of batches) {
-      let batch: RenderedFile[];
+      let batch: (RenderedFile | SectionedFile)[];
       if (Array.isArray(item)) {
         batch = item;
       } else {
@@ -409,10 +426,27 @@ export function syncDist(
           digests.rendered(item.folder, item.digest, names);
           continue;
         }
-        batch = item.render();
+        batch = item.renderInSections?.() ?? item.render();
         digests.rendered(item.folder, item.digest, batch.map((f) => fileName(sameNames, item.folder, f.path)));
       }
       for (const file of batch) {
+        if ('sections' in file) {
+          // Compared and written a section at a time (a new file's sections are rendered as they are written).
+          const { kind, sections } = comparer.compareSections(file, !check);
+          if (kind === undefined) continue;
+          written += 1;
+          if (check) {
+            changes.push({ path: file.path, kind });
+            continue;
+          }
+          try {
+            stager.stageSections(file.path, file.mode, sections);
+          } catch (error) {
+            // Its sections are rendered here: a template's failure is its own, not a write's.
+            throw error instanceof InternalError ? error : writeFailure(outDir, error);
+          }
+          continue;
+        }
         const change = comparer.compare(file);
         if (!change) continue;
         written += 1;

@@ -3,15 +3,21 @@ import type { MessagePort } from 'node:worker_threads';
 
 /**
  * One staging step, done in the order posted. A file's bytes are [start, end) of its message's
- * buffer. A write with sumAs also records the digest of its bytes under that name; a 'sums'
+ * buffer (a part of it, when it is written in parts). A write with sumAs also records the digest of its bytes under that name; a 'sums'
  * job writes the SHA256SUMS of the digests recorded since the last one (sha256-sums.ts); a
  * 'stamps' job posts back what each file written looks like (WriterReply).
  */
 export type WriterJob =
   | { kind: 'mkdir'; path: string; recursive: boolean }
-  | { kind: 'write'; path: string; start: number; end: number; mode: number; sumAs?: string }
+  | { kind: 'write'; path: string; start: number; end: number; mode: number; sumAs?: string; part?: FilePart }
   | { kind: 'sums'; path: string; mode: number }
   | { kind: 'stamps' };
+
+/**
+ * Where a write is in a file written in parts (a SectionedFile), if it is: the first part
+ * makes the file, the others append to it, and only the last one is stamped.
+ */
+export type FilePart = 'first' | 'middle' | 'last';
 
 /**
  * What the thread posts back: its first failure; or, for a 'stamps' job, the stamp of each

@@ -24,7 +24,8 @@ function run(port: MessagePort, data: WriterThreadData): void {
     } else if (job.kind === 'write') {
       const bytes = contents.subarray(job.start, job.end);
       if (job.sumAs !== undefined) digests.push([job.sumAs, sha256Hex(bytes)]);
-      written(writeStagedFile(job.path, bytes, job.mode));
+      const stamp = writeStagedFile(job.path, bytes, job.mode, job.part === 'middle' || job.part === 'last');
+      if (job.part === undefined || job.part === 'last') written(stamp);
     } else if (job.kind === 'sums') {
       written(writeStagedFile(job.path, sha256SumsText(digests), job.mode));
       digests = [];

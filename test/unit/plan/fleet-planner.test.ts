@@ -65,6 +65,14 @@ for (const [label, source] of FLEETS) {
     const fromPlan = [...fleetBatchesByDigest(whole, '1.0.0')];
     assert.deepEqual(streamed.map((b) => b.digest), fromPlan.map((b) => b.digest));
     assert.deepEqual(streamed.at(-1)!.render(), renderFleetFiles(whole));
+    // generate's way: the README a section at a time (templates/fleet/README.md/), the same bytes.
+    const inSections = streamed.at(-1)!.renderInSections!();
+    const readme = inSections.find((f) => f.path === 'README.md');
+    assert.ok(readme !== undefined && 'sections' in readme, 'the README is not rendered in sections');
+    const sections = [...readme.sections];
+    assert.ok(sections.length > 1);
+    const joined = inSections.map((f) => ('sections' in f ? { path: f.path, mode: f.mode, content: f === readme ? sections.join('') : [...f.sections].join('') } : f));
+    assert.deepEqual(joined, renderFleetFiles(whole));
   });
 }
 

@@ -121,6 +121,44 @@ test('finish gives each file written (sums too) as it was written: size, mtime a
   assert.deepEqual([...later], expected('later'), 'a finish gives the files since the last one');
 });
 
+test('a file written in parts is their bytes joined, made by its first part and stamped once, after its last', () => {
+  const { dir, writer } = writerWithFolder();
+  const large = 'ü'.repeat(MESSAGE_BYTES); // longer than a message buffer, and in UTF-8 twice that
+  const parts = ['# title\n', large, '', 'a — b\n', 'end\n'];
+  writer.write(join(dir, 'before'), 'plain\n', 0o644);
+  writer.writeInParts(join(dir, 'README.md'), parts, 0o640);
+  writer.writeInParts(join(dir, 'one'), ['only part\n'], 0o644);
+  writer.writeInParts(join(dir, 'empty'), [], 0o600);
+  writer.write(join(dir, 'after'), 'plain too\n', 0o644);
+  const stamps = writer.finish();
+  writer.close();
+  assert.equal(readFileSync(join(dir, 'README.md'), 'utf8'), parts.join(''));
+  assert.equal(readFileSync(join(dir, 'one'), 'utf8'), 'only part\n');
+  assert.equal(readFileSync(join(dir, 'empty'), 'utf8'), '');
+  const expected = (name: string): number[] => {
+    const stat = statSync(join(dir, name));
+    return [stat.size, stat.mtimeMs, stat.mode & 0o777];
+  };
+  // One stamp a file, in the order posted: a part is not a file.
+  assert.deepEqual([...stamps], ['before', 'README.md', 'one', 'empty', 'after'].flatMap(expected));
+  assert.equal(statSync(join(dir, 'README.md')).mode & 0o777, 0o640);
+});
+
+test('writing in parts reads each part as it is written: a part that fails to come stops it there', () => {
+  const { dir, writer } = writerWithFolder();
+  let read = 0;
+  function* parts(): Generator<string> {
+    read += 1;
+    yield 'first\n';
+    read += 1;
+    throw new Error('the second section failed to render');
+  }
+  assert.throws(() => writer.writeInParts(join(dir, 'README.md'), parts(), 0o644), /second section failed/);
+  assert.equal(read, 2);
+  writer.finish();
+  writer.close();
+});
+
 test('message buffers go back and forth: 96 MB through the thread holds a few MB of them, and no file gets another one\'s bytes', () => {
   const { dir, writer } = writerWithFolder();
   // 240 files of 400 KB, each a different byte: a reused buffer that still held an earlier

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareFile, compareRenderedFiles } from '../../../src/write/compare';
+import { compareFile, compareRenderedFiles, compareSections } from '../../../src/write/compare';
 import { addToDist, planDistChanges } from '../../../src/write/write-dist';
 import { snapshotTree } from '../support/cli';
 import { scratchDirFor } from '../support/scratch';
@@ -17,6 +17,28 @@ test('compareFile tells new, removed, changed, mode-only and unchanged apart', (
   assert.deepEqual(compareFile('a', file('a', 'x'), file('a', 'y')), { path: 'a', kind: 'modified', before: 'x', after: 'y' });
   assert.deepEqual(compareFile('a', file('a', 'x', 0o644), file('a', 'x', 0o755)), { path: 'a', kind: 'mode', before: 'x', after: 'x' });
   assert.equal(compareFile('a', file('a', 'x'), file('a', 'x')), undefined);
+});
+
+test('compareSections compares a file in sections where each falls, and keeps them only to be written', () => {
+  const sectioned = (sections: string[], mode = 0o644) => ({ path: 'README.md', mode, sections });
+  const before = file('README.md', '# a\nbc\n');
+  assert.deepEqual(compareSections(before, sectioned(['# a\n', 'bc\n']), true), { kind: undefined, sections: ['# a\n', 'bc\n'] });
+  assert.deepEqual(compareSections(before, sectioned(['# a', '\nb', 'c\n']), false), { kind: undefined, sections: [] });
+  assert.equal(compareSections(before, sectioned(['# a\n', 'bc\n', 'd']), false).kind, 'modified', 'longer');
+  assert.equal(compareSections(before, sectioned(['# a\n', 'b']), false).kind, 'modified', 'shorter');
+  assert.equal(compareSections(before, sectioned(['# a\n', 'bx\n']), false).kind, 'modified', 'a section changed');
+  assert.equal(compareSections(before, sectioned(['bc\n', '# a\n']), false).kind, 'modified', 'the same sections in another order');
+  assert.equal(compareSections(before, sectioned(['# a\n', 'bc\n'], 0o600), false).kind, 'mode');
+  // A new file: its sections are handed on unread, to be rendered as they are written.
+  let read = false;
+  const unread = (function* (): Generator<string> {
+    read = true;
+    yield 'x';
+  })();
+  const added = compareSections(undefined, { path: 'README.md', mode: 0o644, sections: unread }, true);
+  assert.equal(added.kind, 'added');
+  assert.equal(read, false);
+  assert.deepEqual([...added.sections], ['x']);
 });
 
 test('comparing two renderings and comparing a rendering with the folder on disk give the same changes', (t) => {

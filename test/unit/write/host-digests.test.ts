@@ -192,12 +192,14 @@ test("a changed file of kindling's built code makes every host render again; a c
   const out = join(scratchDir(), 'dist');
   const generate = (version: string): string[] => {
     const rendered: string[] = [];
-    // A new folder is drawn without its SHA256SUMS (the writer thread sums it): either counts.
+    // A new folder is drawn without its SHA256SUMS (the writer thread sums it), the fleet files
+    // with their README in sections: any of them counts.
     const counted = <T>(folder: string, draw: () => T) => (): T => (rendered.push(folder), draw());
     const batches = [...fleetBatchesByDigest(plan, `1.0.0 ${version}`)].map((b) => ({
       ...b,
       render: counted(b.folder, b.render),
       renderWithoutSums: b.renderWithoutSums && counted(b.folder, b.renderWithoutSums),
+      renderInSections: b.renderInSections && counted(b.folder, b.renderInSections),
     }));
     syncDist(out, batches, false);
     return rendered;

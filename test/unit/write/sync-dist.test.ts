@@ -1,9 +1,10 @@
 // syncDist, the streaming write of `kindling generate`: batch by batch, yet all-or-nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RenderedFile } from '../../../src/render/render';
+import type { HostBatch, RenderedFile } from '../../../src/render/render';
+import { InternalError } from '../../../src/errors';
 import { addToDist, syncDist } from '../../../src/write/write-dist';
 import { scratchDir, snapshotTree } from '../support/cli';
 
@@ -69,6 +70,60 @@ test('a write lists only the files it removes, and counts the ones it adds or ch
   );
   assert.deepEqual([summary.written, summary.unchanged, summary.removed], [4, 0, 2]);
   assert.equal(snapshotTree(out).get('alpha/blaze')?.content, '#!/usr/bin/env bash\n# changed\n');
+});
+
+/** The fleet files' batch: a README in SECTIONS (a function throws as its section is rendered), counting the sections rendered. */
+function fleetBatch(sections: (string | (() => string))[], digest: string, rendered: { sections: number }): HostBatch {
+  const files = () => {
+    function* each(): Generator<string> {
+      for (const section of sections) {
+        rendered.sections += 1;
+        yield typeof section === 'string' ? section : section();
+      }
+    }
+    return [{ path: 'README.md', mode: 0o644, sections: each() }];
+  };
+  return { folder: '', digest, render: () => [{ path: 'README.md', mode: 0o644, content: sections.map((x) => (typeof x === 'string' ? x : x())).join('') }], renderInSections: files };
+}
+
+test('a file in sections is written, compared and checked a section at a time', () => {
+  const out = join(scratchDir(), 'dist');
+  const rendered = { sections: 0 };
+  const first = syncDist(out, [...batches([host('alpha', 'a')]), fleetBatch(['# fleet\n', 'a — 1\n'], 'f1', rendered)], false);
+  assert.deepEqual([first.written, first.unchanged], [3, 0]);
+  assert.equal(rendered.sections, 2);
+  assert.equal(snapshotTree(out).get('README.md')?.content, '# fleet\na — 1\n');
+  const mtime = statSync(join(out, 'README.md')).mtimeMs;
+
+  // Rendered again (another digest), the same bytes cut elsewhere: unchanged, left as it was.
+  const same = syncDist(out, [...batches([host('alpha', 'a')]), fleetBatch(['# fleet\na', ' — 1\n'], 'f2', rendered)], false);
+  assert.deepEqual([same.written, same.unchanged], [0, 3]);
+  assert.equal(statSync(join(out, 'README.md')).mtimeMs, mtime);
+
+  const before = snapshotTree(out);
+  const check = syncDist(out, [...batches([host('alpha', 'a')]), fleetBatch(['# fleet\n', 'a — 2\n'], 'f3', rendered)], true);
+  assert.deepEqual(check.changes, [{ path: 'README.md', kind: 'modified' }]);
+  assert.deepEqual(snapshotTree(out), before, 'a check wrote');
+
+  const changed = syncDist(out, [...batches([host('alpha', 'a')]), fleetBatch(['# fleet\n', 'a — 2\n', 'more\n'], 'f4', rendered)], false);
+  assert.deepEqual([changed.written, changed.unchanged], [1, 2]);
+  assert.equal(snapshotTree(out).get('README.md')?.content, '# fleet\na — 2\nmore\n');
+});
+
+test("a section that fails to render fails the run as the template's failure, and leaves the folder as it was", () => {
+  const out = join(scratchDir(), 'dist');
+  syncDist(out, batches([host('alpha', 'a')]), false);
+  const before = snapshotTree(out);
+  const failing = (): string => {
+    throw new InternalError('fleet template README.md failed: boom');
+  };
+  // A new README: its first section is handed to the writer thread before the second fails.
+  assert.throws(
+    () => syncDist(out, [...batches([host('beta', 'b')]), fleetBatch(['# fleet\n', failing], 'f1', { sections: 0 })], false),
+    (error: unknown) => error instanceof InternalError && /boom/.test(error.message) && !/cannot write/.test(error.message),
+  );
+  assert.deepEqual(snapshotTree(out), before);
+  assert.deepEqual(readdirSync(out), ['alpha']);
 });
 
 test('a file the writer thread cannot write, after others were staged, leaves the folder exactly as it was', () => {

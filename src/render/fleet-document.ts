@@ -9,7 +9,8 @@ import type { Role } from '../inventory/schema';
 import { InternalError } from '../errors';
 import { shellQuote } from './shell-quote';
 import { topologyAsMermaid, topologyOf } from './topology';
-import { capacityForecastSection, fleetCapacities, type CapacityForecastSection } from './capacity-forecast';
+import { capacityForecastSection, fleetCapacities, fleetForecast, type CapacityForecastSection } from './capacity-forecast';
+import type { FleetForecast } from '../forecast/forecast';
 
 /** The seed's "Offered/Backedup Servers/Services", in the seed's order and words. */
 export const ROLE_MEANINGS: ReadonlyArray<{ role: Role; meaning: string }> = [
@@ -294,10 +295,11 @@ function peerLimitsOf(first: Pick<HostPlan, 'paths' | 'accountPrefix'> | undefin
   };
 }
 
-export function fleetDocument(fleet: FleetPlan): FleetDocument {
+/** FORECAST: the fleet's, when the caller has it (the chart is drawn from the same). */
+export function fleetDocument(fleet: FleetPlan, forecast: FleetForecast = fleetForecast(fleetCapacities(fleet))): FleetDocument {
   const rows = new FleetRows();
   for (const host of [...fleet.hosts].sort((a, b) => compareText(a.name, b.name))) rows.add(host);
-  return rows.document(fleet, fleetCapacities(fleet));
+  return rows.document(fleet, forecast);
 }
 
 /**
@@ -350,8 +352,8 @@ export class FleetRows {
     if (target !== undefined) this.examples.sender ??= { host: host.name, target: target.host };
   }
 
-  /** The document of FLEET, whose every host was added; CAPACITIES: their estimates, in name order. */
-  document(fleet: FleetSettings, capacities: ReadonlyMap<string, CapacityEstimate>): FleetDocument {
+  /** The document of FLEET, whose every host was added; FORECAST: theirs (fleetForecast). */
+  document(fleet: FleetSettings, forecast: FleetForecast): FleetDocument {
     const first = this.first;
     if (first === undefined) throw new InternalError('a fleet document needs at least one host');
     const aggregator = this.aggregator ?? first;
@@ -368,7 +370,7 @@ export class FleetRows {
       schedule: [...this.schedule].sort(byScheduleRow),
       roles: ROLE_MEANINGS.map(({ role, meaning }) => ({ role, meaning, hosts: this.roleHosts.get(role)! })),
       capacity: this.capacity,
-      capacityForecast: capacityForecastSection(capacities),
+      capacityForecast: capacityForecastSection(forecast),
       logs: [
         { path: aggregator.paths.blazeLog, content: 'blaze: every step of the nightly local backup', hosts: names },
         { path: aggregator.paths.wildfireLog, content: 'wildfire: every copy to the LAN targets and the repository sync', hosts: names },

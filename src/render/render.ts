@@ -13,7 +13,8 @@ import { hostDocument } from './host-document';
 import { cronQuote, shellQuote } from './shell-quote';
 import { fleetDocument, FleetRows, type FleetDocument } from './fleet-document';
 import { markdownCell, markdownText } from './markdown';
-import { capacityForecastFiles, fleetCapacities } from './capacity-forecast';
+import { capacityForecastFiles, fleetCapacities, fleetForecast } from './capacity-forecast';
+import type { FleetForecast } from '../forecast/forecast';
 import { SHA256SUMS, sha256Hex, sha256SumsText } from './sha256-sums';
 
 export interface RenderedFile {
@@ -301,16 +302,17 @@ function loadFleetTemplates(): FleetTemplate[] {
 
 /** Fleet-wide files (FleetTemplate), rendered once per fleet. */
 export function renderFleetFiles(fleet: FleetPlan): RenderedFile[] {
-  return renderFleetDocument(fleet, fleetDocument(fleet), fleetCapacities(fleet));
+  const forecast = fleetForecast(fleetCapacities(fleet));
+  return renderFleetDocument(fleet, fleetDocument(fleet, forecast), forecast);
 }
 
-/** The fleet files of FLEET from its DOC and its hosts' CAPACITIES (the chart's input). */
-function renderFleetDocument(fleet: FleetSettings, doc: FleetDocument, capacities: ReadonlyMap<string, CapacityEstimate>): RenderedFile[] {
-  return renderFleetDocumentInSections(fleet, doc, capacities).map((file) => ('content' in file ? file : { path: file.path, mode: file.mode, content: [...file.sections].join('') }));
+/** The fleet files of FLEET from its DOC and its FORECAST (the chart's input; the doc's too). */
+function renderFleetDocument(fleet: FleetSettings, doc: FleetDocument, forecast: FleetForecast): RenderedFile[] {
+  return renderFleetDocumentInSections(fleet, doc, forecast).map((file) => ('content' in file ? file : { path: file.path, mode: file.mode, content: [...file.sections].join('') }));
 }
 
 /** Like renderFleetDocument, but a file of several sections is a SectionedFile: each section rendered as it is read. */
-function renderFleetDocumentInSections(fleet: FleetSettings, doc: FleetDocument, capacities: ReadonlyMap<string, CapacityEstimate>): (RenderedFile | SectionedFile)[] {
+function renderFleetDocumentInSections(fleet: FleetSettings, doc: FleetDocument, forecast: FleetForecast): (RenderedFile | SectionedFile)[] {
   fleetTemplates ??= loadFleetTemplates();
   const data = { fleet, doc, h: fleetTemplateHelpers };
   const renderSection = (template: FleetTemplate, section: ejs.TemplateFunction): string => {
@@ -327,7 +329,7 @@ function renderFleetDocumentInSections(fleet: FleetSettings, doc: FleetDocument,
     }
     return { path: template.name, mode: 0o644, sections: sections() };
   });
-  return [...files, ...capacityForecastFiles(capacities)];
+  return [...files, ...capacityForecastFiles(forecast)];
 }
 
 /**
@@ -361,8 +363,14 @@ export function* fleetBatchesByDigest(fleet: FleetPlan | FleetPlanner, code: str
   yield {
     folder: '',
     digest: fleetHash.digest('hex'),
-    render: () => renderFleetDocument(settings, rows.document(settings, planner.capacities), planner.capacities),
-    renderInSections: () => renderFleetDocumentInSections(settings, rows.document(settings, planner.capacities), planner.capacities),
+    render: () => {
+      const forecast = fleetForecast(planner.capacities);
+      return renderFleetDocument(settings, rows.document(settings, forecast), forecast);
+    },
+    renderInSections: () => {
+      const forecast = fleetForecast(planner.capacities);
+      return renderFleetDocumentInSections(settings, rows.document(settings, forecast), forecast);
+    },
   };
 }
 

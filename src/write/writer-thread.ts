@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { sha256Hex, sha256SumsText } from '../render/sha256-sums';
 import { writeStagedFile, type WrittenStamp } from './staged-file';
+import { StampList } from './stamp-list';
 import { MESSAGE_BYTES, SLOT, type WriterJob, type WriterMessage, type WriterReply, type WriterThreadData } from './writer-protocol';
 
 function run(port: MessagePort, data: WriterThreadData): void {
@@ -13,11 +14,8 @@ function run(port: MessagePort, data: WriterThreadData): void {
   let failed = false;
   /** Digests of the files written since the last 'sums' job, for the next one. */
   let digests: [string, string][] = [];
-  /** Stamps of the files written since the last 'stamps' job: size, mtimeMs, mode, ... */
-  let stamps: number[] = [];
-  const written = ({ size, mtimeMs, mode }: WrittenStamp): void => {
-    stamps.push(size, mtimeMs, mode);
-  };
+  const stamps = new StampList();
+  const written = (stamp: WrittenStamp): void => stamps.add(stamp);
   const perform = (job: WriterJob, contents: Buffer): void => {
     if (job.kind === 'mkdir') {
       mkdirSync(job.path, { recursive: job.recursive });
@@ -30,10 +28,9 @@ function run(port: MessagePort, data: WriterThreadData): void {
       written(writeStagedFile(job.path, sha256SumsText(digests), job.mode));
       digests = [];
     } else {
-      const triples = Float64Array.from(stamps);
+      const triples = stamps.take();
       const reply: WriterReply = { stamps: triples };
       data.replies.postMessage(reply, [triples.buffer as ArrayBuffer]);
-      stamps = [];
     }
   };
   port.on('message', ({ jobs, contents }: WriterMessage) => {

@@ -27,6 +27,17 @@ test('memory is looked at every 8 items, before the last and after it; a collect
   assert.equal(never.collections, 0, 'a process that did not grow by the step must not pay for a collection');
 });
 
+test('growth counts from the lowest resident memory seen since the last collection', () => {
+  // Resident memory as looked at: at the start, after the 8th item, after the 16th, before the
+  // 20th and after it (and once more after a collection). It falls by 30 (V8's own collection),
+  // then grows back by 30: one step of 25, from the low point.
+  const looks = [100, 70, 100, 100, 100, 100];
+  const counted: CollectionCount = { collections: 0 };
+  for (const _ of collectAsItGrows(Array.from({ length: 20 }, (_, i) => i), counted, 25, () => looks.shift() ?? 100)) continue;
+  assert.equal(counted.collections, 1, 'counted from the start (100), it never grew');
+  assert.deepEqual(looks, [], 'not every look was made');
+});
+
 test('a collection frees what is no longer referenced, and leaves gc unexposed to later contexts', () => {
   let garbage: { index: number; text: string }[] | undefined = Array.from({ length: 400_000 }, (_, index) => ({ index, text: `row ${index}` }));
   const before = process.memoryUsage().heapUsed;

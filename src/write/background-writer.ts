@@ -30,6 +30,29 @@ const WRITER_YOUNG_GENERATION_MB = 4;
 /** A wait with no job finishing for this long means the thread is gone, not that the disk is slow. */
 const STALLED_AFTER_MS = 120_000;
 
+/** UTF-16 units that encode to at most MESSAGE_BYTES: three bytes a unit at the most. */
+const SLICE_UNITS = Math.floor(MESSAGE_BYTES / 3);
+
+/**
+ * TEXT in slices that each fit a message buffer, never cutting a surrogate pair (its halves
+ * apart would each be written as U+FFFD). A part larger than a message took a buffer of its
+ * own, which the thread let go and freed only at its next collection, seldom: a 10,000-host
+ * README's eight sections held 16 MB there at the end of the run, where its peak is.
+ */
+function* messageSizedSlices(text: string): Generator<string> {
+  if (text.length <= SLICE_UNITS) {
+    yield text;
+    return;
+  }
+  for (let start = 0; start < text.length; ) {
+    let end = Math.min(start + SLICE_UNITS, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    yield text.slice(start, end);
+    start = end;
+  }
+}
+
 export class BackgroundWriter {
   private readonly shared = new Int32Array(new SharedArrayBuffer(12));
   private readonly worker: Worker;
@@ -79,8 +102,10 @@ export class BackgroundWriter {
   writeInParts(path: string, parts: Iterable<string>, mode: number): void {
     let part: FilePart = 'first';
     for (const content of parts) {
-      this.post({ kind: 'write', path, start: 0, end: 0, mode, part }, content);
-      part = 'middle';
+      for (const slice of messageSizedSlices(content)) {
+        this.post({ kind: 'write', path, start: 0, end: 0, mode, part }, slice);
+        part = 'middle';
+      }
     }
     // Stamped by an empty last part (one job more, no part held back to know it is the last);
     // a file of no parts is made, empty, by a plain write.

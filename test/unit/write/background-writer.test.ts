@@ -124,7 +124,9 @@ test('finish gives each file written (sums too) as it was written: size, mtime a
 test('a file written in parts is their bytes joined, made by its first part and stamped once, after its last', () => {
   const { dir, writer } = writerWithFolder();
   const large = 'ü'.repeat(MESSAGE_BYTES); // longer than a message buffer, and in UTF-8 twice that
-  const parts = ['# title\n', large, '', 'a — b\n', 'end\n'];
+  // Written in slices of MESSAGE_BYTES / 3 units: a surrogate pair across a slice's end stays whole.
+  const pairAtCut = `${'a'.repeat(Math.floor(MESSAGE_BYTES / 3) - 1)}😀${'b'.repeat(MESSAGE_BYTES)}`;
+  const parts = ['# title\n', large, '', 'a — b\n', pairAtCut, 'end\n'];
   writer.write(join(dir, 'before'), 'plain\n', 0o644);
   writer.writeInParts(join(dir, 'README.md'), parts, 0o640);
   writer.writeInParts(join(dir, 'one'), ['only part\n'], 0o644);

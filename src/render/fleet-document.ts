@@ -2,7 +2,6 @@
 // Offered services, Backup Location Capacity, Log Files, Data Retention) recomputed from
 // the plan, so that templates/fleet/README.md/ only prints them. Pure: same plan, same rows.
 import { formatBytes } from '../format/bytes';
-import type { CapacityEstimate } from '../inventory/capacity';
 import type { FleetPlan, HostPaths, HostPlan } from '../plan/model';
 import type { FleetSettings } from '../plan/plan';
 import type { Role } from '../inventory/schema';

@@ -6,7 +6,6 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import ejs from 'ejs';
 import { InternalError } from '../errors';
-import type { CapacityEstimate } from '../inventory/capacity';
 import type { FleetPlan, HostPlan } from '../plan/model';
 import { HOST_SCRIPT_TABLE, type FleetPlanner, type FleetSettings } from '../plan/plan';
 import { hostDocument } from './host-document';

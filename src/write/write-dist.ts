@@ -391,12 +391,11 @@ export function syncDist(
   check: boolean,
   run?: RunStamp | (() => RunStamp),
 ): WriteSummary & { changes: ChangedPath[]; skippedFolders: number } {
-  // Only a check lists what it would add or change: generate names only the files it removes,
-  // and a first generate of 10,000 hosts kept 140,000 paths (12 MiB) to name none of them.
-
   const comparer = new DistComparer(outDir);
   const stager = new Stager(outDir, true);
   const digests = new HostDigests(outDir, run);
+  // Only a check lists what it would add or change: generate names only the files it removes,
+  // and a first generate of 10,000 hosts kept 140,000 paths (12 MiB) to name none of them.
   const changes: ChangedPath[] = [];
   const sameNames = new Map<string, string>();
   let written = 0;

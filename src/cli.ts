@@ -1,6 +1,12 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node
+#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=8
 // The command line: commander wiring for the command modules of commands/, and the one place
 // that prints their results, catches errors and sets the exit code.
+//
+// --max-semi-space-size=8 on the #! line: V8 grows its young generation to two halves of 16
+// MiB, which a long run then holds to its end. Held at 8, a first generate of 10,000 hosts
+// peaked at 226-236 MiB against 237-241 (tmpfs, five runs each), in the same time (7.60 ±
+// 0.39 s against 7.91 ± 0.64; 100 hosts 363 ± 22 against 349 ± 37 ms; bench/README.md,
+// eleventh session). At 4 it was lower still, but 100 hosts took 13 % longer.
 //
 // MALLOC_ARENA_MAX=1 on the #! line: glibc gives each thread that calls malloc an arena of its
 // own, and keeps what a thread freed in that thread's arena. V8's four helper threads compile

@@ -26,17 +26,18 @@ test('npm run build leaves build/cli.js executable, so a linked kindling runs by
   assert.equal(run.stdout, `${PACKAGE.version}\n`);
 });
 
-test('run by its path, kindling starts node with one malloc arena (MALLOC_ARENA_MAX=1 on its #! line), whatever the caller set', (t) => {
+test('run by its path, kindling starts node with one malloc arena and a smaller young generation (its #! line), whatever the caller set', (t) => {
   // A preload (NODE_OPTIONS reaches the node that the #! line starts) reports the variable as
-  // node sees it: the arena count is read by glibc before any of kindling's code runs.
+  // node sees it (the arena count is read by glibc before any of kindling's code runs) and
+  // node's own options (NODE_OPTIONS' are not among them).
   const preload = join(scratchDirFor(t), 'report-arenas.js');
-  writeFileSync(preload, "process.stderr.write(`MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX}\\n`);\n");
+  writeFileSync(preload, "process.stderr.write(`MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX} ${process.execArgv.join(' ')}\\n`);\n");
   const run = spawnSync(join(REPO_ROOT, PACKAGE.bin.kindling!), ['--version'], {
     encoding: 'utf8',
     env: { ...process.env, MALLOC_ARENA_MAX: '8', NODE_OPTIONS: `--require ${preload}` },
   });
   assert.equal(run.status, 0, run.stderr);
-  assert.deepEqual([run.stdout, run.stderr], [`${PACKAGE.version}\n`, 'MALLOC_ARENA_MAX=1\n']);
+  assert.deepEqual([run.stdout, run.stderr], [`${PACKAGE.version}\n`, 'MALLOC_ARENA_MAX=1 --max-semi-space-size=8\n']);
   // npm run generate runs it by its path too (node build/cli.js would skip the #! line).
   assert.match(PACKAGE.scripts.generate!, /&& build\/cli\.js generate$/);
 });

@@ -4,6 +4,7 @@
 // all-or-nothing: every new file is first written beside its final name (a host folder that
 // does not exist yet is written whole under a temporary name), and only when all of them are
 // written are they renamed into place.
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError, InternalError } from '../errors';
@@ -11,7 +12,7 @@ import type { HostBatch, RenderedFile, SectionedFile } from '../render/render';
 import { BackgroundWriter } from './background-writer';
 import { writeStagedFile, type WrittenStamp } from './staged-file';
 import { compareFile, compareSections, type ChangeKind, type FileChange } from './compare';
-import { SHA256SUMS } from '../render/sha256-sums';
+import { SHA256SUMS, sha256Hex } from '../render/sha256-sums';
 
 export interface DistChangeSet {
   changes: FileChange[];
@@ -55,7 +56,7 @@ function listFolder(dir: string): Dirent[] | undefined {
  */
 class DistComparer {
   private readonly presentByFolder = new Map<string, Set<string> | undefined>();
-  readonly expectedByFolder = new Map<string, Set<string>>();
+  private readonly expectedByFolder = new Map<string, Set<string>>();
   private readonly unchangedFolders = new Set<string>();
   unchanged = 0;
 
@@ -92,9 +93,6 @@ class DistComparer {
     this.unchanged += names.length;
     if (folder === '') return; // the top folder's files are never removed
     this.unchangedFolders.add(folder);
-    const set = this.expectedByFolder.get(folder) ?? new Set<string>();
-    for (const name of names) set.add(name);
-    this.expectedByFolder.set(folder, set);
   }
 
   /** Generated files and folders that nothing rendered any more; with their content when WITH_CONTENT. */
@@ -105,6 +103,8 @@ class DistComparer {
     const entries = (listFolder(this.outDir) ?? []).map((e) => e.name).sort();
     for (const entry of entries) {
       if (entry.startsWith(TEMP_PREFIX)) continue; // staged by a write in progress (or one that died)
+      // A folder skipped unchanged (its digest and mtime as left) has no stray files.
+      if (this.unchangedFolders.has(entry)) continue;
       const dir = join(this.outDir, entry);
       const expected = this.expectedByFolder.get(entry);
       if (!expected) {
@@ -116,9 +116,7 @@ class DistComparer {
         }
         continue;
       }
-      // Stray files inside a generated host folder (a template that was removed) go too;
-      // a folder skipped unchanged (its digest and mtime as left) has none.
-      if (this.unchangedFolders.has(entry)) continue;
+      // Stray files inside a generated host folder (a template that was removed) go too.
       for (const name of readdirSync(dir).sort()) {
         if (!expected.has(name) && !name.startsWith(TEMP_PREFIX)) {
           changes.push({ path: `${entry}/${name}`, kind: 'removed', before: before(join(dir, name)), after: undefined });
@@ -536,10 +534,12 @@ class HostDigests {
   private readonly next: Record<string, HostDigestEntry> = {};
   private readonly pending: { folder: string; digest: string; names: string[] }[] = [];
 
-  private readonly previousText: string | undefined;
+  /** The SHA-256 of the file as the last generate left it: the text itself is not kept (11 MB at 10,000 hosts). */
+  private readonly previousDigest: string | undefined;
   private used = false;
-  /** Folders whose entry was taken over as it was. */
+  /** Folders whose entry was taken over as it was, and how many the file had. */
   private reused = 0;
+  private readonly previousFolders: number;
 
   private readonly previousRun: RunStamp | undefined;
 
@@ -547,12 +547,15 @@ class HostDigests {
     private readonly outDir: string,
     private readonly run?: RunStamp | (() => RunStamp),
   ) {
+    let previousText: string | undefined;
     try {
-      this.previousText = readFileSync(join(outDir, HOST_DIGESTS_FILE), 'utf8');
+      previousText = readFileSync(join(outDir, HOST_DIGESTS_FILE), 'utf8');
     } catch {
-      this.previousText = undefined;
+      previousText = undefined;
     }
-    ({ hosts: this.previous, run: this.previousRun } = HostDigests.parse(this.previousText));
+    this.previousDigest = previousText === undefined ? undefined : sha256Hex(previousText);
+    ({ hosts: this.previous, run: this.previousRun } = HostDigests.parse(previousText));
+    this.previousFolders = Object.keys(this.previous).length;
   }
 
   /** See unchangedDist. */
@@ -560,7 +563,7 @@ class HostDigests {
     if (this.previousRun === undefined || this.previousRun.digest !== digest) return undefined;
     let unchanged = 0;
     for (const [folder, entry] of Object.entries(this.previous)) {
-      const names = this.unchangedFiles(folder, entry.digest);
+      const names = this.namesIfAsStamped(folder, entry);
       if (names === undefined) return undefined;
       unchanged += names.length;
     }
@@ -571,11 +574,26 @@ class HostDigests {
     return { stderr: this.previousRun.stderr, unchanged };
   }
 
-  /** The file names of FOLDER when nothing of it changed since it was rendered from DIGEST; else undefined. */
+  /**
+   * The file names of FOLDER when nothing of it changed since it was rendered from DIGEST;
+   * else undefined. Asked once a folder: its previous entry is let go (kept for the new file
+   * when unchanged), since at 10,000 hosts the entries are some 10 MiB.
+   */
   unchangedFiles(folder: string, digest: string): string[] | undefined {
     this.used = true;
     const entry = this.previous[folder];
-    if (entry === undefined || entry.digest !== digest) return undefined;
+    if (entry === undefined) return undefined;
+    delete this.previous[folder];
+    if (entry.digest !== digest) return undefined;
+    const names = this.namesIfAsStamped(folder, entry);
+    if (names === undefined) return undefined;
+    this.next[folder] = entry;
+    this.reused += 1;
+    return names;
+  }
+
+  /** The file names of FOLDER when its folder and files are as ENTRY stamped them; else undefined. */
+  private namesIfAsStamped(folder: string, entry: HostDigestEntry): string[] | undefined {
     const dir = join(this.outDir, folder);
     // The top folder holds the host folders too, whose names change it: only its files are stamped.
     if (folder !== '' && statSync(dir, { throwIfNoEntry: false })?.mtimeMs !== entry.folderMtimeMs) return undefined;
@@ -583,8 +601,6 @@ class HostDigests {
       const stat = statSync(`${dir}/${name}`, { throwIfNoEntry: false });
       if (stat === undefined || !stat.isFile() || stat.size !== size || stat.mtimeMs !== mtimeMs || (stat.mode & 0o777) !== mode) return undefined;
     }
-    this.next[folder] = entry;
-    this.reused += 1;
     return entry.files.map(([name]) => name);
   }
 
@@ -609,12 +625,12 @@ class HostDigests {
     // of bench/), better not held while every host is rendered.
     const run = typeof this.run === 'function' ? this.run() : this.run;
     const sameRun = run?.digest === this.previousRun?.digest && run?.stderr === this.previousRun?.stderr;
-    if (sameRun && this.pending.length === 0 && this.reused === Object.keys(this.previous).length) return;
+    if (sameRun && this.pending.length === 0 && this.reused === this.previousFolders) return;
     const file = join(this.outDir, HOST_DIGESTS_FILE);
     const temp = join(this.outDir, `${TEMP_PREFIX}${process.pid}${HOST_DIGESTS_FILE}`);
     let out: DigestsFileWriter | undefined;
     try {
-      out = new DigestsFileWriter(temp, this.previousText);
+      out = new DigestsFileWriter(temp, this.previousDigest);
       out.add('{"version":2,"hosts":{');
       let first = true;
       const entry = (folder: string, value: HostDigestEntry): void => {
@@ -683,26 +699,24 @@ function isHighSurrogate(code: number): boolean {
 
 /**
  * Writes a text piece by piece into a new file, a megabyte at a time, and says at the end
- * whether it differs from PREVIOUS (the file's text as it was): one compare as it goes,
- * without the whole text in memory.
+ * whether it differs from the file as it was (by their SHA-256): neither text is held whole.
  */
 class DigestsFileWriter {
   private fd: number | undefined;
   private pieces: string[] = [];
   private length = 0;
-  /** How far the text so far matched PREVIOUS; -1 once it did not. */
-  private matched = 0;
+  /** The text so far, hashed as it goes: compared with PREVIOUS_DIGEST at the end. */
+  private readonly hash = createHash('sha256');
 
   constructor(
     path: string,
-    private readonly previous: string | undefined,
+    private readonly previousDigest: string | undefined,
   ) {
     this.fd = openSync(path, 'w');
-    if (previous === undefined) this.matched = -1;
   }
 
   add(piece: string): void {
-    if (this.matched >= 0) this.matched = this.previous!.startsWith(piece, this.matched) ? this.matched + piece.length : -1;
+    this.hash.update(piece);
     this.pieces.push(piece);
     this.length += piece.length;
     if (this.length >= 1 << 20) this.flush();
@@ -724,12 +738,12 @@ class DigestsFileWriter {
     this.add(`${piece}"`);
   }
 
-  /** Closes the file; true when its text differs from PREVIOUS. */
+  /** Closes the file; true when its text differs from the previous one (its SHA-256 does). */
   close(): boolean {
     this.flush();
     closeSync(this.fd!);
     this.fd = undefined;
-    return this.matched !== this.previous?.length;
+    return this.hash.digest('hex') !== this.previousDigest;
   }
 
   /** Closes the file if it is open; never throws (the cache is given up, the run goes on). */

@@ -4,6 +4,7 @@
 // posts jobs and, before committing, waits for all of them (Atomics.wait on a shared counter).
 import { join } from 'node:path';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { textSlices } from './text-slices';
 import { MESSAGE_BYTES, SLOT, type FilePart, type WriterJob, type WriterMessage, type WriterReply, type WriterThreadData } from './writer-protocol';
 
 const utf8 = new TextEncoder();
@@ -30,29 +31,13 @@ const WRITER_YOUNG_GENERATION_MB = 4;
 /** A wait with no job finishing for this long means the thread is gone, not that the disk is slow. */
 const STALLED_AFTER_MS = 120_000;
 
-/** UTF-16 units that encode to at most MESSAGE_BYTES: three bytes a unit at the most. */
-const SLICE_UNITS = Math.floor(MESSAGE_BYTES / 3);
-
 /**
- * TEXT in slices that each fit a message buffer, never cutting a surrogate pair (its halves
- * apart would each be written as U+FFFD). A part larger than a message took a buffer of its
- * own, which the thread let go and freed only at its next collection, seldom: with a
- * 10,000-host README's sections the thread held 13.3 MiB of buffers at the end of the run,
- * where its peak is; in slices, 6.5 (its pooled ones).
+ * UTF-16 units that encode to at most MESSAGE_BYTES (three bytes a unit at the most): a part
+ * larger than a message took a buffer of its own, which the thread let go and freed only at
+ * its next collection, seldom: with a 10,000-host README's sections the thread held 13.3 MiB
+ * of buffers at the end of the run, where its peak is; in slices, 6.5 (its pooled ones).
  */
-function* messageSizedSlices(text: string): Generator<string> {
-  if (text.length <= SLICE_UNITS) {
-    yield text;
-    return;
-  }
-  for (let start = 0; start < text.length; ) {
-    let end = Math.min(start + SLICE_UNITS, text.length);
-    const last = text.charCodeAt(end - 1);
-    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
-    yield text.slice(start, end);
-    start = end;
-  }
-}
+const SLICE_UNITS = Math.floor(MESSAGE_BYTES / 3);
 
 export class BackgroundWriter {
   private readonly shared = new Int32Array(new SharedArrayBuffer(12));
@@ -103,7 +88,7 @@ export class BackgroundWriter {
   writeInParts(path: string, parts: Iterable<string>, mode: number): void {
     let part: FilePart = 'first';
     for (const content of parts) {
-      for (const slice of messageSizedSlices(content)) {
+      for (const slice of textSlices(content, SLICE_UNITS)) {
         this.post({ kind: 'write', path, start: 0, end: 0, mode, part }, slice);
         part = 'middle';
       }

@@ -42,6 +42,7 @@ export function compareSections(before: FileState | undefined, after: SectionedF
     if (same && before.content.startsWith(section, offset)) offset += section.length;
     else same = false;
     if (keep) kept.push(section);
+    else if (!same) break; // changed, and nothing to write: the rest need not be rendered
   }
   if (!same || offset !== before.content.length) return { kind: 'modified', sections: kept };
   return { kind: before.mode !== after.mode ? 'mode' : undefined, sections: kept };

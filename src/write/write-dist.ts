@@ -12,6 +12,7 @@ import type { HostBatch, RenderedFile, SectionedFile } from '../render/render';
 import { BackgroundWriter } from './background-writer';
 import { writeStagedFile, type WrittenStamp } from './staged-file';
 import { compareFile, compareSections, type ChangeKind, type FileChange } from './compare';
+import { textSlices } from './text-slices';
 import { SHA256SUMS, sha256Hex } from '../render/sha256-sums';
 
 export interface DistChangeSet {
@@ -693,10 +694,6 @@ class HostDigests {
   }
 }
 
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
-}
-
 /**
  * Writes a text piece by piece into a new file, a megabyte at a time, and says at the end
  * whether it differs from the file as it was (by their SHA-256): neither text is held whole.
@@ -724,18 +721,9 @@ class DigestsFileWriter {
 
   /** Adds TEXT as a JSON string, the same bytes as JSON.stringify(TEXT), escaped a slice at a time. */
   addJsonString(text: string): void {
-    const slice = 1 << 16;
-    let piece = '"';
-    for (let start = 0; start < text.length; ) {
-      let end = Math.min(start + slice, text.length);
-      // A surrogate pair is escaped as one character: never cut between its halves.
-      if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end += 1;
-      piece += JSON.stringify(text.slice(start, end)).slice(1, -1);
-      this.add(piece);
-      piece = '';
-      start = end;
-    }
-    this.add(`${piece}"`);
+    this.add('"');
+    for (const slice of textSlices(text, 1 << 16)) this.add(JSON.stringify(slice).slice(1, -1));
+    this.add('"');
   }
 
   /** Closes the file; true when its text differs from the previous one (its SHA-256 does). */

@@ -24,13 +24,15 @@ export interface RenderedFile {
 }
 
 /**
- * A file rendered a section at a time, as its SECTIONS are read: its content is them joined,
- * never made as one string (the fleet README of 10,000 hosts is 8 MB). Read them once.
+ * A file rendered a section at a time: its content is its sections joined, never made as one
+ * string (the fleet README of 10,000 hosts is 8 MB). Each call of SECTIONS renders them anew,
+ * one as each is read: a file is compared with the one on disk, then, if it changed, rendered
+ * again to be written, and neither time held whole.
  */
 export interface SectionedFile {
   path: string;
   mode: number;
-  sections: Iterable<string>;
+  sections: () => Iterable<string>;
 }
 
 /** Where the EJS templates live: the package's templates/, found upwards from this file
@@ -328,7 +330,7 @@ export function renderFleetFiles(fleet: FleetPlan): RenderedFile[] {
 
 /** The fleet files of FLEET from its DOC and its FORECAST (the chart's input; the doc's too). */
 function renderFleetDocument(fleet: FleetSettings, doc: FleetDocument, forecast: FleetForecast): RenderedFile[] {
-  return renderFleetDocumentInSections(fleet, doc, forecast).map((file) => ('content' in file ? file : { path: file.path, mode: file.mode, content: [...file.sections].join('') }));
+  return renderFleetDocumentInSections(fleet, doc, forecast).map((file) => ('content' in file ? file : { path: file.path, mode: file.mode, content: [...file.sections()].join('') }));
 }
 
 /** Like renderFleetDocument, but a file of several sections is a SectionedFile: each section rendered as it is read. */
@@ -347,7 +349,7 @@ function renderFleetDocumentInSections(fleet: FleetSettings, doc: FleetDocument,
     function* sections(): Generator<string> {
       for (const section of template.sections) yield renderSection(template, section);
     }
-    return { path: template.name, mode: 0o644, sections: sections() };
+    return { path: template.name, mode: 0o644, sections };
   });
   return [...files, ...capacityForecastFiles(forecast)];
 }

@@ -5,11 +5,12 @@
 // does not exist yet is written whole under a temporary name), and only when all of them are
 // written are they renamed into place.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, type Dirent } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError, InternalError } from '../errors';
 import type { HostBatch, RenderedFile, SectionedFile } from '../render/render';
 import { BackgroundWriter } from './background-writer';
+import { DigestsFile, RUN_MEMBER } from './digests-file';
 import { writeStagedFile, type WrittenStamp } from './staged-file';
 import { compareFile, compareSections, type ChangeKind, type FileChange } from './compare';
 import { textSlices } from './text-slices';
@@ -40,6 +41,20 @@ function readIfFile(path: string): { content: string; mode: number } | undefined
   }
 }
 
+/** The file at PATH opened for reading, with its mode; undefined when it is not a readable file. */
+function openIfFile(path: string): { fd: number; mode: number } | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const stat = fstatSync(fd);
+    if (stat.isFile()) return { fd, mode: stat.mode & 0o777 };
+  } catch {
+    // not there, or not readable: as readIfFile, no file
+  }
+  if (fd !== undefined) closeSync(fd);
+  return undefined;
+}
+
 /** The names in DIR, or undefined when DIR is not a readable folder. */
 function listFolder(dir: string): Dirent[] | undefined {
   try {
@@ -58,6 +73,13 @@ function listFolder(dir: string): Dirent[] | undefined {
 class DistComparer {
   private readonly presentByFolder = new Map<string, Set<string> | undefined>();
   private readonly expectedByFolder = new Map<string, Set<string>>();
+  /**
+   * Host folders whose files were all compared (settle): the names in each that nothing
+   * rendered, to be removed. Their two sets of names are let go then, not at the end: at
+   * 10,000 hosts they were 18 MiB at the end of a run that renders every host again over an
+   * existing tree, where its peak is (bench/README.md, twelfth session).
+   */
+  private readonly settledFolders = new Map<string, string[]>();
   private readonly unchangedFolders = new Set<string>();
   unchanged = 0;
 
@@ -70,15 +92,26 @@ class DistComparer {
     return change;
   }
 
-  /** compareSections for FILE, with the file on disk. */
-  compareSections(file: SectionedFile, keep: boolean): { kind: ChangeKind | undefined; sections: Iterable<string> } {
-    const compared = compareSections(this.expect(file.path), file, keep);
-    if (compared.kind === undefined) this.unchanged += 1;
-    return compared;
+  /** compareSections for FILE, with the file on disk, read as it is compared. */
+  compareSections(file: SectionedFile): ChangeKind | undefined {
+    this.noteExpected(file.path);
+    const fd = this.isPresent(file.path) ? openIfFile(join(this.outDir, file.path)) : undefined;
+    try {
+      const kind = compareSections(fd && { mode: fd.mode, read: (into, position) => readSync(fd.fd, into, 0, into.length, position) }, file);
+      if (kind === undefined) this.unchanged += 1;
+      return kind;
+    } finally {
+      if (fd !== undefined) closeSync(fd.fd);
+    }
   }
 
   /** Notes that PATH is rendered (so not removed); returns the file there now, if any. */
   private expect(path: string): { content: string; mode: number } | undefined {
+    this.noteExpected(path);
+    return this.isPresent(path) ? readIfFile(join(this.outDir, path)) : undefined;
+  }
+
+  private noteExpected(path: string): void {
     const slash = path.indexOf('/');
     if (slash > 0) {
       const folder = path.slice(0, slash);
@@ -86,7 +119,16 @@ class DistComparer {
       set.add(path.slice(slash + 1));
       this.expectedByFolder.set(folder, set);
     }
-    return this.isPresent(path) ? readIfFile(join(this.outDir, path)) : undefined;
+  }
+
+  /** Every file of FOLDER (a host folder) was compared: keeps only the names it holds that none of them has. */
+  settle(folder: string): void {
+    const expected = this.expectedByFolder.get(folder);
+    if (expected === undefined) return;
+    const present = this.presentByFolder.get(folder);
+    this.settledFolders.set(folder, present === undefined ? [] : [...present].filter((name) => !expected.has(name)));
+    this.expectedByFolder.delete(folder);
+    this.presentByFolder.delete(folder);
   }
 
   /** FOLDER's files NAMES, not rendered because nothing of them changed: expected and unchanged. */
@@ -107,6 +149,13 @@ class DistComparer {
       // A folder skipped unchanged (its digest and mtime as left) has no stray files.
       if (this.unchangedFolders.has(entry)) continue;
       const dir = join(this.outDir, entry);
+      const strays = this.settledFolders.get(entry);
+      if (strays !== undefined) {
+        for (const name of strays.sort()) {
+          if (!name.startsWith(TEMP_PREFIX)) changes.push({ path: `${entry}/${name}`, kind: 'removed', before: before(join(dir, name)), after: undefined });
+        }
+        continue;
+      }
       const expected = this.expectedByFolder.get(entry);
       if (!expected) {
         if (isGeneratedFolder(dir)) {
@@ -390,9 +439,17 @@ export function syncDist(
   check: boolean,
   run?: RunStamp | (() => RunStamp),
 ): WriteSummary & { changes: ChangedPath[]; skippedFolders: number } {
+  const digests = new HostDigests(outDir, run);
+  try {
+    return syncDistWith(digests, outDir, batches, check);
+  } finally {
+    digests.close();
+  }
+}
+
+function syncDistWith(digests: HostDigests, outDir: string, batches: Iterable<HostBatch | RenderedFile[]>, check: boolean): WriteSummary & { changes: ChangedPath[]; skippedFolders: number } {
   const comparer = new DistComparer(outDir);
   const stager = new Stager(outDir, true);
-  const digests = new HostDigests(outDir, run);
   // Only a check lists what it would add or change: generate names only the files it removes,
   // and a first generate of 10,000 hosts kept 140,000 paths (12 MiB) to name none of them.
   const changes: ChangedPath[] = [];
@@ -429,8 +486,8 @@ export function syncDist(
       }
       for (const file of batch) {
         if ('sections' in file) {
-          // Compared and written a section at a time (a new file's sections are rendered as they are written).
-          const { kind, sections } = comparer.compareSections(file, !check);
+          // Compared, then, if it changed, rendered again and written, a section at a time.
+          const kind = comparer.compareSections(file);
           if (kind === undefined) continue;
           written += 1;
           if (check) {
@@ -438,7 +495,7 @@ export function syncDist(
             continue;
           }
           try {
-            stager.stageSections(file.path, file.mode, sections);
+            stager.stageSections(file.path, file.mode, file.sections());
           } catch (error) {
             // Its sections are rendered here: a template's failure is its own, not a write's.
             throw error instanceof InternalError ? error : writeFailure(outDir, error);
@@ -458,6 +515,8 @@ export function syncDist(
           throw writeFailure(outDir, error);
         }
       }
+      // A host folder's batch holds all its files: what it does not hold is to be removed.
+      if (!Array.isArray(item) && item.folder !== '') comparer.settle(item.folder);
     }
     try {
       stager.finishWrites();
@@ -511,7 +570,12 @@ export interface RunStamp {
  * stats only, so a generate with nothing changed parses and renders nothing.
  */
 export function unchangedDist(outDir: string, digest: string): { stderr: string; unchanged: number } | undefined {
-  return new HostDigests(outDir).unchangedRun(digest);
+  const digests = new HostDigests(outDir, undefined, digest);
+  try {
+    return digests.unchangedRun(digest);
+  } finally {
+    digests.close();
+  }
 }
 
 /** A file as the last generate left it: a later change of its content or mode changes one of these. */
@@ -524,6 +588,12 @@ interface HostDigestEntry {
   files: FileStamp[];
 }
 
+/** Whether VALUE, read from the digests file, is an entry (a cache: one that is not only costs a render). */
+function isEntry(value: unknown): value is HostDigestEntry {
+  const entry = value as Partial<HostDigestEntry> | undefined;
+  return typeof entry?.digest === 'string' && typeof entry.folderMtimeMs === 'number' && Array.isArray(entry.files) && entry.files.every((file) => Array.isArray(file) && typeof file[0] === 'string');
+}
+
 /**
  * The digests of the host folders the last generate wrote or checked, with each file's size,
  * mtime and mode and the folder's mtime as it left them (OUT_DIR/.kindling-digests, JSON). A host folder is skipped
@@ -531,48 +601,48 @@ interface HostDigestEntry {
  * hand-edited, added, removed or chmod-ed file makes it render and compare again.
  */
 class HostDigests {
-  private readonly previous: Record<string, HostDigestEntry>;
+  /** The digests file as the last generate left it: an entry is read when its folder asks (digests-file.ts). */
+  private readonly previous: DigestsFile | undefined;
   private readonly next: Record<string, HostDigestEntry> = {};
   private readonly pending: { folder: string; digest: string; names: string[] }[] = [];
 
-  /** The SHA-256 of the file as the last generate left it: the text itself is not kept (11 MB at 10,000 hosts). */
-  private readonly previousDigest: string | undefined;
   private used = false;
   /** Folders whose entry was taken over as it was, and how many the file had. */
   private reused = 0;
   private readonly previousFolders: number;
 
-  private readonly previousRun: RunStamp | undefined;
-
+  /** RUN_DIGEST: only a file that may hold a run stamped with it is read (unchangedDist). */
   constructor(
     private readonly outDir: string,
     private readonly run?: RunStamp | (() => RunStamp),
+    runDigest?: string,
   ) {
-    let previousText: string | undefined;
-    try {
-      previousText = readFileSync(join(outDir, HOST_DIGESTS_FILE), 'utf8');
-    } catch {
-      previousText = undefined;
-    }
-    this.previousDigest = previousText === undefined ? undefined : sha256Hex(previousText);
-    ({ hosts: this.previous, run: this.previousRun } = HostDigests.parse(previousText));
-    this.previousFolders = Object.keys(this.previous).length;
+    this.previous = DigestsFile.open(join(outDir, HOST_DIGESTS_FILE), runDigest);
+    this.previousFolders = this.previous?.size ?? 0;
+  }
+
+  /** Lets go of the digests file (an open file); nothing may be asked of it after. */
+  close(): void {
+    this.previous?.close();
   }
 
   /** See unchangedDist. */
   unchangedRun(digest: string): { stderr: string; unchanged: number } | undefined {
-    if (this.previousRun === undefined || this.previousRun.digest !== digest) return undefined;
+    const previous = this.previous;
+    if (previous?.run === undefined || previous.run.digest !== digest) return undefined;
     let unchanged = 0;
-    for (const [folder, entry] of Object.entries(this.previous)) {
-      const names = this.namesIfAsStamped(folder, entry);
+    for (const folder of previous.folders()) {
+      const entry = previous.entry(folder);
+      const names = isEntry(entry) ? this.namesIfAsStamped(folder, entry) : undefined;
       if (names === undefined) return undefined;
       unchanged += names.length;
     }
     for (const entry of listFolder(this.outDir) ?? []) {
-      if (!entry.isDirectory() || entry.name.startsWith(TEMP_PREFIX) || entry.name in this.previous) continue;
+      if (!entry.isDirectory() || entry.name.startsWith(TEMP_PREFIX) || previous.has(entry.name)) continue;
       if (isGeneratedFolder(join(this.outDir, entry.name))) return undefined;
     }
-    return { stderr: this.previousRun.stderr, unchanged };
+    const stderr = previous.runStderr();
+    return stderr === undefined ? undefined : { stderr, unchanged };
   }
 
   /**
@@ -582,10 +652,8 @@ class HostDigests {
    */
   unchangedFiles(folder: string, digest: string): string[] | undefined {
     this.used = true;
-    const entry = this.previous[folder];
-    if (entry === undefined) return undefined;
-    delete this.previous[folder];
-    if (entry.digest !== digest) return undefined;
+    const entry = this.previous?.take(folder);
+    if (!isEntry(entry) || entry.digest !== digest) return undefined;
     const names = this.namesIfAsStamped(folder, entry);
     if (names === undefined) return undefined;
     this.next[folder] = entry;
@@ -625,13 +693,14 @@ class HostDigests {
     // Asked for only now: a fleet's warnings can be megabytes of text (8 MB for the 10,000 hosts
     // of bench/), better not held while every host is rendered.
     const run = typeof this.run === 'function' ? this.run() : this.run;
-    const sameRun = run?.digest === this.previousRun?.digest && run?.stderr === this.previousRun?.stderr;
+    const previousRun = this.previous?.run;
+    const sameRun = run === undefined ? previousRun === undefined : run.digest === previousRun?.digest && sha256Hex(run.stderr) === previousRun.stderrDigest;
     if (sameRun && this.pending.length === 0 && this.reused === this.previousFolders) return;
     const file = join(this.outDir, HOST_DIGESTS_FILE);
     const temp = join(this.outDir, `${TEMP_PREFIX}${process.pid}${HOST_DIGESTS_FILE}`);
     let out: DigestsFileWriter | undefined;
     try {
-      out = new DigestsFileWriter(temp, this.previousDigest);
+      out = new DigestsFileWriter(temp, this.previous?.digest);
       out.add('{"version":2,"hosts":{');
       let first = true;
       const entry = (folder: string, value: HostDigestEntry): void => {
@@ -649,7 +718,7 @@ class HostDigests {
       if (stampedAll && run !== undefined) {
         // JSON.stringify(run), its warnings' text escaped a slice at a time: whole, the 8 MB of
         // warnings of 10,000 hosts were copied twice more at the end of the run, where its peak is.
-        out.add(`},"run":{"digest":${JSON.stringify(run.digest)},"stderr":`);
+        out.add(`},${RUN_MEMBER}${JSON.stringify(run.digest)},"stderr":`);
         out.addJsonString(run.stderr);
         out.add('}}\n');
       } else {
@@ -676,20 +745,6 @@ class HostDigests {
       return { digest, folderMtimeMs: statSync(join(this.outDir, folder)).mtimeMs, files };
     } catch {
       return undefined; // not stamped: rendered again next time
-    }
-  }
-
-  private static parse(text: string | undefined): { hosts: Record<string, HostDigestEntry>; run: RunStamp | undefined } {
-    const none = { hosts: {}, run: undefined };
-    if (text === undefined) return none;
-    try {
-      const parsed = JSON.parse(text) as { version?: number; hosts?: Record<string, HostDigestEntry>; run?: Partial<RunStamp> };
-      if (parsed.version !== 2 || typeof parsed.hosts !== 'object' || parsed.hosts === null) return none;
-      const { run } = parsed;
-      const validRun = typeof run?.digest === 'string' && typeof run.stderr === 'string' ? { digest: run.digest, stderr: run.stderr } : undefined;
-      return { hosts: parsed.hosts, run: validRun };
-    } catch {
-      return none;
     }
   }
 }

@@ -69,9 +69,10 @@ for (const [label, source] of FLEETS) {
     const inSections = streamed.at(-1)!.renderInSections!();
     const readme = inSections.find((f) => f.path === 'README.md');
     assert.ok(readme !== undefined && 'sections' in readme, 'the README is not rendered in sections');
-    const sections = [...readme.sections];
+    const sections = [...readme.sections()];
     assert.ok(sections.length > 1);
-    const joined = inSections.map((f) => ('sections' in f ? { path: f.path, mode: f.mode, content: f === readme ? sections.join('') : [...f.sections].join('') } : f));
+    assert.deepEqual([...readme.sections()], sections, 'rendered again, the sections differ');
+    const joined = inSections.map((f) => ('sections' in f ? { path: f.path, mode: f.mode, content: f === readme ? sections.join('') : [...f.sections()].join('') } : f));
     assert.deepEqual(joined, renderFleetFiles(whole));
   });
 }

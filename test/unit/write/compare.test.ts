@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareFile, compareRenderedFiles, compareSections } from '../../../src/write/compare';
+import { compareFile, compareRenderedFiles, compareSections, type FileReader } from '../../../src/write/compare';
+import type { SectionedFile } from '../../../src/render/render';
 import { addToDist, planDistChanges } from '../../../src/write/write-dist';
 import { snapshotTree } from '../support/cli';
 import { scratchDirFor } from '../support/scratch';
@@ -19,26 +20,54 @@ test('compareFile tells new, removed, changed, mode-only and unchanged apart', (
   assert.equal(compareFile('a', file('a', 'x'), file('a', 'x')), undefined);
 });
 
-test('compareSections compares a file in sections where each falls, and keeps them only to be written', () => {
-  const sectioned = (sections: string[], mode = 0o644) => ({ path: 'README.md', mode, sections });
-  const before = file('README.md', '# a\nbc\n');
-  assert.deepEqual(compareSections(before, sectioned(['# a\n', 'bc\n']), true), { kind: undefined, sections: ['# a\n', 'bc\n'] });
-  assert.deepEqual(compareSections(before, sectioned(['# a', '\nb', 'c\n']), false), { kind: undefined, sections: [] });
-  assert.equal(compareSections(before, sectioned(['# a\n', 'bc\n', 'd']), false).kind, 'modified', 'longer');
-  assert.equal(compareSections(before, sectioned(['# a\n', 'b']), false).kind, 'modified', 'shorter');
-  assert.equal(compareSections(before, sectioned(['# a\n', 'bx\n']), false).kind, 'modified', 'a section changed');
-  assert.equal(compareSections(before, sectioned(['bc\n', '# a\n']), false).kind, 'modified', 'the same sections in another order');
-  assert.equal(compareSections(before, sectioned(['# a\n', 'bc\n'], 0o600), false).kind, 'mode');
-  // A new file: its sections are handed on unread, to be rendered as they are written.
-  let read = false;
-  const unread = (function* (): Generator<string> {
-    read = true;
-    yield 'x';
-  })();
-  const added = compareSections(undefined, { path: 'README.md', mode: 0o644, sections: unread }, true);
-  assert.equal(added.kind, 'added');
-  assert.equal(read, false);
-  assert.deepEqual([...added.sections], ['x']);
+/** A file of TEXT as compareSections reads it; CHUNK: the most bytes one read gives (a short read, as from a pipe). */
+function fileOf(text: string, mode = 0o644, chunk = Infinity): FileReader {
+  const bytes = Buffer.from(text, 'utf8');
+  return { mode, read: (into, position) => (position >= bytes.length ? 0 : bytes.copy(into, 0, position, Math.min(bytes.length, position + into.length, position + chunk))) };
+}
+
+/** A file in SECTIONS, counting in RENDERED each section as it is rendered. */
+function sectioned(sections: string[], mode = 0o644, rendered = { sections: 0 }): SectionedFile {
+  return {
+    path: 'README.md',
+    mode,
+    sections: function* () {
+      for (const section of sections) {
+        rendered.sections += 1;
+        yield section;
+      }
+    },
+  };
+}
+
+test("compareSections compares a file's sections with the bytes where each falls in the file on disk", () => {
+  const before = fileOf('# a\nbc\n');
+  assert.equal(compareSections(before, sectioned(['# a\n', 'bc\n'])), undefined);
+  assert.equal(compareSections(before, sectioned(['# a', '\nb', 'c\n'])), undefined, 'the same bytes cut elsewhere');
+  assert.equal(compareSections(fileOf('# a\nbc\n', 0o644, 1), sectioned(['# a\n', 'bc\n'])), undefined, 'a byte a read');
+  assert.equal(compareSections(before, sectioned(['# a\n', 'bc\n', 'd'])), 'modified', 'longer');
+  assert.equal(compareSections(before, sectioned(['# a\n', 'b'])), 'modified', 'shorter');
+  assert.equal(compareSections(before, sectioned(['# a\n', 'bx\n'])), 'modified', 'a section changed');
+  assert.equal(compareSections(before, sectioned(['bc\n', '# a\n'])), 'modified', 'the same sections in another order');
+  assert.equal(compareSections(before, sectioned(['# a\n', 'bc\n'], 0o600)), 'mode');
+  // Stops at the first difference: the sections after it are not rendered.
+  const rendered = { sections: 0 };
+  assert.equal(compareSections(before, sectioned(['# x\n', 'bc\n'], 0o644, rendered)), 'modified');
+  assert.equal(rendered.sections, 1);
+  // A new file: nothing is rendered to compare.
+  assert.equal(compareSections(undefined, sectioned(['x'], 0o644, rendered)), 'added');
+  assert.equal(rendered.sections, 1);
+});
+
+test('compareSections compares text longer than its slices, multi-byte and surrogate pairs across their cuts, byte for byte', () => {
+  // 256 Ki units a slice: a pair whose high half is the last unit of the first slice.
+  const long = `${'a'.repeat(256 * 1024 - 1)}😀${'é—'.repeat(200_000)}😀${'z'.repeat(300_000)}`;
+  assert.equal(compareSections(fileOf(long), sectioned([long])), undefined);
+  assert.equal(compareSections(fileOf(long, 0o644, 4096), sectioned([long.slice(0, 300_000), long.slice(300_000)])), undefined);
+  const changed = `${long.slice(0, 600_000)}è${long.slice(600_001)}`;
+  assert.equal(changed.length, long.length);
+  assert.equal(compareSections(fileOf(long), sectioned([changed])), 'modified');
+  assert.equal(compareSections(fileOf(`${long}\n`), sectioned([long])), 'modified', 'one byte more on disk');
 });
 
 test('comparing two renderings and comparing a rendering with the folder on disk give the same changes', (t) => {

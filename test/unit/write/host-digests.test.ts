@@ -251,6 +251,19 @@ test('a whole generate is stamped: the same run digest over untouched files give
   assert.equal(unchangedDist(out, 'r1'), undefined);
 });
 
+test('the run is found by the digests file\'s last member: neither a host folder named "run" nor the warnings\' text is taken for it', () => {
+  const out = join(scratchDir(), 'dist');
+  // No run stamped (batches of their own): the folder's entry is the file's only "run" member.
+  syncDist(out, fleetOf({ alpha: 'a1', run: 'r1' }, []), false);
+  assert.match(readFileSync(join(out, HOST_DIGESTS_FILE), 'utf8'), /"run":\{"digest":"r1"/);
+  assert.equal(unchangedDist(out, 'r1'), undefined, "a host folder's digest was taken for the run's");
+  const warnings = 'a warning that quotes "run":{"digest":"r3"}\n';
+  syncDist(out, fleetOf({ alpha: 'a1', run: 'r1' }, []), false, { digest: 'r2', stderr: warnings });
+  assert.deepEqual(unchangedDist(out, 'r2'), { stderr: warnings, unchanged: 4 });
+  assert.equal(unchangedDist(out, 'r1'), undefined);
+  assert.equal(unchangedDist(out, 'r3'), undefined, "a digest in the warnings' text was taken for the run's");
+});
+
 test("the run digest covers the inventory's name and text, kindling's version and the templates", () => {
   const base = inventoryDigest('inventory.yaml', 'hosts: {}\n', '1.0.0');
   assert.equal(inventoryDigest('inventory.yaml', 'hosts: {}\n', '1.0.0'), base);

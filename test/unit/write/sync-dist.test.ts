@@ -81,7 +81,7 @@ function fleetBatch(sections: (string | (() => string))[], digest: string, rende
         yield typeof section === 'string' ? section : section();
       }
     }
-    return [{ path: 'README.md', mode: 0o644, sections: each() }];
+    return [{ path: 'README.md', mode: 0o644, sections: each }];
   };
   return { folder: '', digest, render: () => [{ path: 'README.md', mode: 0o644, content: sections.map((x) => (typeof x === 'string' ? x : x())).join('') }], renderInSections: files };
 }

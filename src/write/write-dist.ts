@@ -10,11 +10,11 @@ import { dirname, join } from 'node:path';
 import { InputError, InternalError } from '../errors';
 import type { HostBatch, RenderedFile, SectionedFile } from '../render/render';
 import { BackgroundWriter } from './background-writer';
-import { DigestsFile, RUN_MEMBER } from './digests-file';
+import { DigestsFile, jsonStringDigest } from './digests-file';
 import { writeStagedFile, type WrittenStamp } from './staged-file';
 import { compareFile, compareSections, type ChangeKind, type FileChange } from './compare';
-import { textSlices } from './text-slices';
-import { SHA256SUMS, sha256Hex } from '../render/sha256-sums';
+import { jsonStringPieces } from './text-slices';
+import { SHA256SUMS } from '../render/sha256-sums';
 
 export interface DistChangeSet {
   changes: FileChange[];
@@ -694,7 +694,7 @@ class HostDigests {
     // of bench/), better not held while every host is rendered.
     const run = typeof this.run === 'function' ? this.run() : this.run;
     const previousRun = this.previous?.run;
-    const sameRun = run === undefined ? previousRun === undefined : run.digest === previousRun?.digest && sha256Hex(run.stderr) === previousRun.stderrDigest;
+    const sameRun = run === undefined ? previousRun === undefined : run.digest === previousRun?.digest && jsonStringDigest(run.stderr) === previousRun.stderrDigest;
     if (sameRun && this.pending.length === 0 && this.reused === this.previousFolders) return;
     const file = join(this.outDir, HOST_DIGESTS_FILE);
     const temp = join(this.outDir, `${TEMP_PREFIX}${process.pid}${HOST_DIGESTS_FILE}`);
@@ -718,7 +718,7 @@ class HostDigests {
       if (stampedAll && run !== undefined) {
         // JSON.stringify(run), its warnings' text escaped a slice at a time: whole, the 8 MB of
         // warnings of 10,000 hosts were copied twice more at the end of the run, where its peak is.
-        out.add(`},${RUN_MEMBER}${JSON.stringify(run.digest)},"stderr":`);
+        out.add(`},"run":{"digest":${JSON.stringify(run.digest)},"stderr":`);
         out.addJsonString(run.stderr);
         out.add('}}\n');
       } else {
@@ -776,9 +776,7 @@ class DigestsFileWriter {
 
   /** Adds TEXT as a JSON string, the same bytes as JSON.stringify(TEXT), escaped a slice at a time. */
   addJsonString(text: string): void {
-    this.add('"');
-    for (const slice of textSlices(text, 1 << 16)) this.add(JSON.stringify(slice).slice(1, -1));
-    this.add('"');
+    for (const piece of jsonStringPieces(text)) this.add(piece);
   }
 
   /** Closes the file; true when its text differs from the previous one (its SHA-256 does). */

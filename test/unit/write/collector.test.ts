@@ -30,12 +30,26 @@ test('memory is looked at every 8 items, before the last and after it; a collect
 test('growth counts from the lowest resident memory seen since the last collection', () => {
   // Resident memory as looked at: at the start, after the 8th item, after the 16th, before the
   // 20th and after it (and once more after a collection). It falls by 30 (V8's own collection),
-  // then grows back by 30: one step of 25, from the low point.
-  const looks = [100, 70, 100, 100, 100, 100];
+  // then grows back by 30: one step of 25, from the low point. Once there was a collection,
+  // there is one after the last item too, grown or not.
+  const looks = [100, 70, 100, 100, 100, 100, 100];
   const counted: CollectionCount = { collections: 0 };
   for (const _ of collectAsItGrows(Array.from({ length: 20 }, (_, i) => i), counted, 25, () => looks.shift() ?? 100)) continue;
-  assert.equal(counted.collections, 1, 'counted from the start (100), it never grew');
+  assert.equal(counted.collections, 2, 'counted from the start (100), it never grew; or no collection after the last item');
   assert.deepEqual(looks, [], 'not every look was made');
+});
+
+test('after the last item there is a collection, grown or not, once there was one; none in a run that never grew', () => {
+  // Looks: the start, after the 8th item (grown by 30: a collection, then a look), before the
+  // 10th (the last), after it (not grown: collected all the same), after that collection.
+  const looks = [100, 130, 100, 100, 100, 100];
+  const counted: CollectionCount = { collections: 0 };
+  for (const _ of collectAsItGrows(Array.from({ length: 10 }, (_, i) => i), counted, 25, () => looks.shift() ?? 100)) continue;
+  assert.equal(counted.collections, 2);
+  assert.deepEqual(looks, []);
+  const small: CollectionCount = { collections: 0 };
+  for (const _ of collectAsItGrows(Array.from({ length: 10 }, (_, i) => i), small, 25, () => 100)) continue;
+  assert.equal(small.collections, 0, 'a run that never grew by the step paid for a collection');
 });
 
 test('a collection frees what is no longer referenced, and leaves gc unexposed to later contexts', () => {

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { jsonStringPieces } from './text-slices';
-import { ChunkedBytes, expectEnd, keptValue, NotJson, readMembers, valueRange, type Range } from './json-members';
+import { ChunkedBytes, expectEnd, keptValue, nextIs, NotJson, readMembers, valueRange, type Range } from './json-members';
 
 /** The SHA-256 of TEXT as the digests file holds it: a JSON string, quotes and escapes as written. */
 export function jsonStringDigest(text: string): string {
@@ -67,12 +67,12 @@ export class DigestsFile {
           const entries = new Map<string, Range>(); // a name given twice: the last one counts, as in JSON.parse
           readMembers(bytes, (folder) => entries.set(folder, valueRange(bytes)));
           hosts = entries;
-        } else if (key === 'run' && bytes.peekSignificant() === 0x7b) {
+        } else if (key === 'run' && nextIs(bytes, '{')) {
           const stamped: NonNullable<typeof run> = { digest: undefined };
           readMembers(bytes, (member) => {
             if (member === 'digest') {
               stamped.digest = keptValue(bytes, 1024).value;
-            } else if (member === 'stderr' && bytes.peekSignificant() === 0x22) {
+            } else if (member === 'stderr' && nextIs(bytes, '"')) {
               const hash = createHash('sha256');
               stamped.stderr = valueRange(bytes, (piece) => hash.update(piece));
               stamped.stderrDigest = hash.digest('hex');
@@ -131,9 +131,15 @@ export class DigestsFile {
     return entry;
   }
 
-  /** The warnings the stamped run printed. */
+  /** The warnings the stamped run printed; undefined when there is no run, or they are not a JSON string. */
   runStderr(): string | undefined {
-    return this.run === undefined ? undefined : (JSON.parse(this.read(this.run.stderr).toString('utf8')) as string);
+    if (this.run === undefined) return undefined;
+    try {
+      return JSON.parse(this.read(this.run.stderr).toString('utf8')) as string;
+    } catch (error) {
+      if (error instanceof SyntaxError) return undefined;
+      throw error;
+    }
   }
 
   close(): void {

@@ -218,6 +218,11 @@ export function valueRange(bytes: ChunkedBytes, sink?: (piece: Uint8Array) => vo
   return skipValue(bytes, sink);
 }
 
+/** Whether the next value starts with CHARACTER ('{' an object, '"' a string, …); nothing is taken. */
+export function nextIs(bytes: ChunkedBytes, character: string): boolean {
+  return bytes.peekSignificant() === character.charCodeAt(0);
+}
+
 /** Checks that nothing but white space is left. */
 export function expectEnd(bytes: ChunkedBytes): void {
   if (bytes.peekSignificant() !== -1) throw new NotJson('more than one value');

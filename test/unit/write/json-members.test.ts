@@ -86,6 +86,12 @@ test('the digests file is read as JSON.parse reads it: entries, run, and its war
   const same = DigestsFile.open(path, 'r1');
   assert.ok(same !== undefined, 'the same run');
   same.close();
+  // Warnings that are a string to the scan but not to JSON.parse (an escape JSON has not).
+  writeFileSync(path, '{"version":2,"hosts":{},"run":{"digest":"r1","stderr":"bad \\x escape"}}');
+  const bad = DigestsFile.open(path, 'r1');
+  assert.ok(bad !== undefined);
+  assert.equal(bad.runStderr(), undefined);
+  bad.close();
   writeFileSync(path, JSON.stringify({ version: 3, hosts }));
   assert.equal(DigestsFile.open(path), undefined, 'another version');
   writeFileSync(path, JSON.stringify({ version: 2 }));

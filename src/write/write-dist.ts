@@ -5,7 +5,7 @@
 // does not exist yet is written whole under a temporary name), and only when all of them are
 // written are they renamed into place.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, type Dirent } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError, InternalError } from '../errors';
 import type { HostBatch, RenderedFile, SectionedFile } from '../render/render';
@@ -32,12 +32,14 @@ function isGeneratedFolder(dir: string): boolean {
 }
 
 function readIfFile(path: string): { content: string; mode: number } | undefined {
+  const file = openIfFile(path);
+  if (file === undefined) return undefined;
   try {
-    const stat = statSync(path);
-    if (!stat.isFile()) return undefined;
-    return { content: readFileSync(path, 'utf8'), mode: stat.mode & 0o777 };
+    return { content: readFileSync(file.fd, 'utf8'), mode: file.mode };
   } catch {
     return undefined;
+  } finally {
+    closeSync(file.fd);
   }
 }
 
@@ -45,11 +47,12 @@ function readIfFile(path: string): { content: string; mode: number } | undefined
 function openIfFile(path: string): { fd: number; mode: number } | undefined {
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
+    // Non-blocking: a FIFO put where a file was would otherwise wait for a writer forever.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     const stat = fstatSync(fd);
     if (stat.isFile()) return { fd, mode: stat.mode & 0o777 };
   } catch {
-    // not there, or not readable: as readIfFile, no file
+    // not there, or not readable: no file
   }
   if (fd !== undefined) closeSync(fd);
   return undefined;
@@ -601,29 +604,36 @@ function isEntry(value: unknown): value is HostDigestEntry {
  * hand-edited, added, removed or chmod-ed file makes it render and compare again.
  */
 class HostDigests {
-  /** The digests file as the last generate left it: an entry is read when its folder asks (digests-file.ts). */
-  private readonly previous: DigestsFile | undefined;
+  /**
+   * The digests file as the last generate left it, opened when first asked for (a check never
+   * is), and how many folders it had then: an entry is read when its folder asks (digests-file.ts).
+   */
+  private opened: { file: DigestsFile | undefined; folders: number } | undefined;
   private readonly next: Record<string, HostDigestEntry> = {};
   private readonly pending: { folder: string; digest: string; names: string[] }[] = [];
 
   private used = false;
-  /** Folders whose entry was taken over as it was, and how many the file had. */
+  /** Folders whose entry was taken over as it was. */
   private reused = 0;
-  private readonly previousFolders: number;
 
   /** RUN_DIGEST: only a file that may hold a run stamped with it is read (unchangedDist). */
   constructor(
     private readonly outDir: string,
     private readonly run?: RunStamp | (() => RunStamp),
-    runDigest?: string,
-  ) {
-    this.previous = DigestsFile.open(join(outDir, HOST_DIGESTS_FILE), runDigest);
-    this.previousFolders = this.previous?.size ?? 0;
+    private readonly runDigest?: string,
+  ) {}
+
+  private get previous(): DigestsFile | undefined {
+    if (this.opened === undefined) {
+      const file = DigestsFile.open(join(this.outDir, HOST_DIGESTS_FILE), this.runDigest);
+      this.opened = { file, folders: file?.size ?? 0 };
+    }
+    return this.opened.file;
   }
 
   /** Lets go of the digests file (an open file); nothing may be asked of it after. */
   close(): void {
-    this.previous?.close();
+    this.opened?.file?.close();
   }
 
   /** See unchangedDist. */
@@ -693,14 +703,15 @@ class HostDigests {
     // Asked for only now: a fleet's warnings can be megabytes of text (8 MB for the 10,000 hosts
     // of bench/), better not held while every host is rendered.
     const run = typeof this.run === 'function' ? this.run() : this.run;
-    const previousRun = this.previous?.run;
+    const previous = this.previous;
+    const previousRun = previous?.run;
     const sameRun = run === undefined ? previousRun === undefined : run.digest === previousRun?.digest && jsonStringDigest(run.stderr) === previousRun.stderrDigest;
-    if (sameRun && this.pending.length === 0 && this.reused === this.previousFolders) return;
+    if (sameRun && this.pending.length === 0 && this.reused === this.opened?.folders) return;
     const file = join(this.outDir, HOST_DIGESTS_FILE);
     const temp = join(this.outDir, `${TEMP_PREFIX}${process.pid}${HOST_DIGESTS_FILE}`);
     let out: DigestsFileWriter | undefined;
     try {
-      out = new DigestsFileWriter(temp, this.previous?.digest);
+      out = new DigestsFileWriter(temp, previous?.digest);
       out.add('{"version":2,"hosts":{');
       let first = true;
       const entry = (folder: string, value: HostDigestEntry): void => {

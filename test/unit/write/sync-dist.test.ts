@@ -1,7 +1,8 @@
 // syncDist, the streaming write of `kindling generate`: batch by batch, yet all-or-nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostBatch, RenderedFile } from '../../../src/render/render';
 import { InternalError } from '../../../src/errors';
@@ -108,6 +109,30 @@ test('a file in sections is written, compared and checked a section at a time', 
   const changed = syncDist(out, [...batches([host('alpha', 'a')]), fleetBatch(['# fleet\n', 'a — 2\n', 'more\n'], 'f4', rendered)], false);
   assert.deepEqual([changed.written, changed.unchanged], [1, 2]);
   assert.equal(snapshotTree(out).get('README.md')?.content, '# fleet\na — 2\nmore\n');
+});
+
+test('a FIFO where a generated file should be is replaced, not waited on for a writer', () => {
+  const out = join(scratchDir(), 'dist');
+  syncDist(out, [...batches([host('alpha', 'a')]), fleetBatch(['# fleet\n', 'a\n'], 'f1', { sections: 0 })], false);
+  for (const path of ['alpha/blaze', 'README.md']) {
+    rmSync(join(out, path));
+    execFileSync('mkfifo', [join(out, path)]);
+  }
+  // In a process of its own: an open that waits for a FIFO's writer blocks its whole thread,
+  // which no test timeout can end.
+  const script = `
+    const { syncDist } = require(${JSON.stringify(require.resolve('../../../src/write/write-dist'))});
+    const readme = { path: 'README.md', mode: 0o644, sections: () => ['# fleet\\n', 'a\\n'] };
+    const fleet = { folder: '', digest: 'f2', render: () => [], renderInSections: () => [readme] };
+    const alpha = [{ path: 'alpha/blaze', mode: 0o755, content: '#!/usr/bin/env bash\\n# a\\n' }, { path: 'alpha/SHA256SUMS', mode: 0o644, content: 'a\\n' }];
+    process.stdout.write(String(syncDist(${JSON.stringify(out)}, [alpha, fleet], false).written));
+  `;
+  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(run.signal, null, 'generate waited on a FIFO');
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout, '2');
+  assert.equal(snapshotTree(out).get('alpha/blaze')?.content, '#!/usr/bin/env bash\n# a\n');
+  assert.equal(snapshotTree(out).get('README.md')?.content, '# fleet\na\n');
 });
 
 test("a section that fails to render fails the run as the template's failure, and leaves the folder as it was", () => {

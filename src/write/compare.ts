@@ -64,7 +64,7 @@ export function compareSections(before: FileReader | undefined, after: Sectioned
 }
 
 /** Reads INTO full from POSITION unless the file ends first; returns how many bytes were read. */
-function readFully(file: FileReader, into: Uint8Array, position: number): number {
+export function readFully(file: Pick<FileReader, 'read'>, into: Uint8Array, position: number): number {
   let done = 0;
   while (done < into.length) {
     const read = file.read(into.subarray(done), position + done);

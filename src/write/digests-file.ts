@@ -8,6 +8,7 @@
 // is (json-members.ts), and an entry is read again, and parsed, only when its host asks.
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
+import { readFully } from './compare';
 import { jsonStringPieces } from './text-slices';
 import { ChunkedBytes, expectEnd, keptValue, nextIs, NotJson, readMembers, valueRange, type Range } from './json-members';
 
@@ -149,13 +150,9 @@ export class DigestsFile {
 
   private read([start, end]: Range): Buffer {
     if (this.fd === undefined) throw new Error('the digests file was closed');
+    const fd = this.fd;
     const bytes = Buffer.allocUnsafe(end - start);
-    let done = 0;
-    while (done < bytes.length) {
-      const read = readSync(this.fd, bytes, done, bytes.length - done, start + done);
-      if (read === 0) throw new SyntaxError('the digests file was cut short');
-      done += read;
-    }
+    if (readFully({ read: (into, position) => readSync(fd, into, 0, into.length, position) }, bytes, start) < bytes.length) throw new SyntaxError('the digests file was cut short');
     return bytes;
   }
 }

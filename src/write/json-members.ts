@@ -144,7 +144,7 @@ export interface MemberValue {
  * Objects and arrays are walked through, their strings and brackets counted; what is inside
  * is not checked (whoever parses a value checks it).
  */
-function skipValue(bytes: ChunkedBytes, sink?: (piece: Uint8Array) => void): Range {
+export function valueRange(bytes: ChunkedBytes, sink?: (piece: Uint8Array) => void): Range {
   const first = bytes.peekSignificant();
   const start = bytes.position;
   if (first === QUOTE) {
@@ -179,7 +179,7 @@ function skipValue(bytes: ChunkedBytes, sink?: (piece: Uint8Array) => void): Ran
 
 /**
  * Reads the object whose opening brace is next, calling MEMBER with each key (parsed) when
- * its value is next; MEMBER reads the value (with skipValue, keptValue or readMembers).
+ * its value is next; MEMBER reads the value (with valueRange, keptValue or readMembers).
  */
 export function readMembers(bytes: ChunkedBytes, member: (key: string) => void): void {
   if (bytes.peekSignificant() !== OPEN_BRACE) throw new NotJson('an object was expected');
@@ -203,19 +203,14 @@ export function readMembers(bytes: ChunkedBytes, member: (key: string) => void):
   }
 }
 
-/** Reads the value that is next, keeping it parsed when it is at most MAX_KEPT_BYTES long (SINK: as skipValue). */
+/** Reads the value that is next, keeping it parsed when it is at most MAX_KEPT_BYTES long (SINK: as valueRange). */
 export function keptValue(bytes: ChunkedBytes, maxKeptBytes: number, sink?: (piece: Uint8Array) => void): MemberValue {
   const kept = new Kept(maxKeptBytes);
-  const range = skipValue(bytes, (piece) => {
+  const range = valueRange(bytes, (piece) => {
     kept.add(piece);
     sink?.(piece);
   });
   return { range, value: kept.parsed() };
-}
-
-/** Reads the value that is next, only to know where it is (SINK: as skipValue). */
-export function valueRange(bytes: ChunkedBytes, sink?: (piece: Uint8Array) => void): Range {
-  return skipValue(bytes, sink);
 }
 
 /** Whether the next value starts with CHARACTER ('{' an object, '"' a string, …); nothing is taken. */
